@@ -1,0 +1,31 @@
+export type SocketErrorCode =
+  | 'CONNECT_FAILED'
+  | 'CONNECT_TIMEOUT'
+  | 'SOCKET_ERROR'
+  | 'HEARTBEAT_TIMEOUT'
+  | 'PROVIDER_FAILED'
+  | 'SEND_FAILED'
+  | 'QUEUE_FULL'
+  | 'NOT_OPEN'
+  | 'CLOSED'
+  | 'DOMAIN_NOT_ALLOWED';
+
+export const PREFIX = '[wx-socket-manager]';
+
+/** Every failure the manager reports. `errMsg` keeps the platform's own text. */
+export class SocketError extends Error {
+  readonly code: SocketErrorCode;
+  readonly errMsg?: string;
+
+  constructor(code: SocketErrorCode, message: string, errMsg?: string) {
+    super(`${PREFIX} ${message}`);
+    this.name = 'SocketError';
+    this.code = code;
+    if (errMsg !== undefined) this.errMsg = errMsg;
+  }
+}
+
+/** A TypeError whose message names what was wrong. */
+export function typeError(message: string): TypeError {
+  return new TypeError(`${PREFIX} ${message}`);
+}

@@ -1,0 +1,24 @@
+export { WxSocketManager } from './socket-manager';
+export { SocketError } from './errors';
+export type { SocketErrorCode } from './errors';
+export { DEFAULTS } from './options';
+export { reconnectDelay } from './reconnect-policy';
+export { socketBehavior } from './behavior';
+export type {
+  CloseInfo,
+  ConnectSocket,
+  ConnectSocketOption,
+  HeartbeatOptions,
+  Listener,
+  NetworkStatus,
+  Provider,
+  QueueOptions,
+  ReconnectOptions,
+  SocketData,
+  SocketState,
+  SocketTaskLike,
+  WxLike,
+  WxSocketEventName,
+  WxSocketEvents,
+  WxSocketOptions,
+} from './types';

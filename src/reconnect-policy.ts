@@ -1,0 +1,46 @@
+/** Pure decisions: no timers, no state, no platform. */
+import type { ReconnectOptions } from './types';
+
+/**
+ * Delay before reconnect attempt `attempt` (1-based):
+ * `min(interval·factor^(attempt-1), maxInterval)`, spread by ±jitter.
+ * `random` returns [0, 1); injectable so jitter is testable.
+ */
+export function reconnectDelay(
+  attempt: number,
+  policy: Pick<ReconnectOptions, 'interval' | 'factor' | 'maxInterval' | 'jitter'>,
+  random: () => number = Math.random,
+): number {
+  const base = Math.min(policy.interval * Math.pow(policy.factor, attempt - 1), policy.maxInterval);
+  if (policy.jitter === 0) return base;
+  return Math.max(0, Math.round(base * (1 + policy.jitter * (2 * random() - 1))));
+}
+
+/** A connect failure that no retry can cure: the domain is not in the mini-program's allowed list. */
+export function isFatalConnectError(errMsg: string | undefined): boolean {
+  return errMsg !== undefined && /domain list|合法域名/i.test(errMsg);
+}
+
+/** Close codes a client may send (RFC 6455 as enforced by wx). */
+export function isValidCloseCode(code: number): boolean {
+  return code === 1000 || (Number.isInteger(code) && code >= 3000 && code <= 4999);
+}
+
+/** Byte length of `text` in UTF-8 (close reasons are limited to 123 bytes). */
+export function utf8Length(text: string): number {
+  let bytes = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 0x80) bytes += 1;
+    else if (c < 0x800) bytes += 2;
+    else if (c >= 0xd800 && c <= 0xdbff && isLowSurrogate(text.charCodeAt(i + 1))) {
+      bytes += 4;
+      i++;
+    } else bytes += 3;
+  }
+  return bytes;
+}
+
+function isLowSurrogate(c: number): boolean {
+  return c >= 0xdc00 && c <= 0xdfff;
+}

@@ -1,0 +1,499 @@
+/**
+ * The state machine. One live SocketTask at most; every task's callbacks carry the
+ * generation they were born in and are ignored once it has passed (SocketTask has no off*).
+ */
+import { Emitter } from './emitter';
+import { SocketError, typeError } from './errors';
+import type { SocketErrorCode } from './errors';
+import { Heartbeat } from './heartbeat';
+import { checkHeader, checkUrl, resolveOptions } from './options';
+import type { ResolvedOptions } from './options';
+import { globalWx, watchPlatform } from './platform';
+import { isFatalConnectError, isValidCloseCode, reconnectDelay, utf8Length } from './reconnect-policy';
+import { Fifo } from './send-queue';
+import type { Outgoing } from './send-queue';
+import type {
+  Listener,
+  NetworkStatus,
+  SocketData,
+  SocketState,
+  SocketTaskLike,
+  WxCallbackResult,
+  WxSocketEventName,
+  WxSocketEvents,
+  WxSocketOptions,
+} from './types';
+
+const EVENTS: WxSocketEventName[] = ['open', 'message', 'close', 'error', 'reconnecting', 'reconnect-failed', 'state'];
+/** Close code reported for losses the client detected itself (heartbeat, send failure, timeouts). */
+const ABNORMAL = 1006;
+
+type Timer = ReturnType<typeof setTimeout>;
+
+export class WxSocketManager {
+  private readonly options: ResolvedOptions;
+  private readonly events = new Emitter<WxSocketEvents>();
+  private readonly queue = new Fifo<Outgoing>();
+  /** Frames handed to the task whose callback has not come yet, oldest first. */
+  private readonly inflight = new Fifo<Outgoing>();
+  private readonly heartbeat: Heartbeat | undefined;
+
+  private current: SocketState = 'idle';
+  private attemptNo = 0;
+  private task: SocketTaskLike | undefined;
+  /** Bumped whenever the current attempt/task is given up; stale callbacks compare against it. */
+  private gen = 0;
+  private attempting = false;
+  private reconnectTimer: Timer | undefined;
+  private connectTimer: Timer | undefined;
+  private online = true;
+  private hidden = false;
+  private holders = 0;
+  private destroyed = false;
+  private unwatch: (() => void) | undefined;
+
+  constructor(options: WxSocketOptions) {
+    this.options = resolveOptions(options, globalWx());
+    const hb = this.options.heartbeat;
+    if (hb) {
+      this.heartbeat = new Heartbeat(hb, {
+        ping: (text) => this.sendRaw(text),
+        dead: () => this.lose(ABNORMAL, 'heartbeat timeout', this.error('HEARTBEAT_TIMEOUT', `no frame within ${hb.timeout} ms after a ping`)),
+      });
+    }
+  }
+
+  /** `idle | connecting | open | reconnecting | closed | failed`. */
+  get state(): SocketState {
+    return this.current;
+  }
+
+  /** Reconnect attempt now running or scheduled; 0 while open. */
+  get attempt(): number {
+    return this.attemptNo;
+  }
+
+  /** ms of the last ping → pong, `undefined` before one. */
+  get rtt(): number | undefined {
+    return this.heartbeat?.rtt;
+  }
+
+  /** Messages waiting to be sent. */
+  get queued(): number {
+    return this.queue.length;
+  }
+
+  // ---- public methods -------------------------------------------------------
+
+  connect(): void {
+    this.assertUsable('connect');
+    const s = this.current;
+    if (s === 'connecting' || s === 'open' || s === 'reconnecting') return;
+    this.restart('connecting');
+  }
+
+  reconnect(): void {
+    this.assertUsable('reconnect');
+    this.restart('connecting');
+  }
+
+  send(data: SocketData): Promise<void> {
+    this.assertUsable('send');
+    if (typeof data !== 'string' && !isArrayBuffer(data)) {
+      throw typeError(`send() takes a string or an ArrayBuffer, got ${describe(data)}`);
+    }
+    if (this.current === 'closed') return Promise.reject(this.error('CLOSED', 'the manager is closed; call connect() first'));
+    const queueOptions = this.options.queue;
+    if (this.current === 'open' && this.queue.length === 0) {
+      return new Promise<void>((resolve, reject) => this.dispatch({ data, resolve, reject }));
+    }
+    if (!queueOptions) {
+      return Promise.reject(this.error('NOT_OPEN', `cannot send while ${this.current} (queue is disabled)`));
+    }
+    if (this.queue.length >= queueOptions.max) {
+      return Promise.reject(this.error('QUEUE_FULL', `the send queue is full (${queueOptions.max} messages)`));
+    }
+    return new Promise<void>((resolve, reject) => this.queue.push({ data, resolve, reject }));
+  }
+
+  close(code = 1000, reason = ''): void {
+    if (this.destroyed) return;
+    if (!isValidCloseCode(code)) throw new RangeError(`[wx-socket-manager] close code must be 1000 or 3000–4999, got ${String(code)}`);
+    if (typeof reason !== 'string') throw typeError('close reason must be a string');
+    if (utf8Length(reason) > 123) throw new RangeError('[wx-socket-manager] close reason must be at most 123 UTF-8 bytes');
+    if (this.current === 'closed') return;
+    const wasOpen = this.current === 'open';
+    this.abandon(code, reason);
+    this.setState('closed');
+    if (wasOpen) this.emit('close', { code, reason, willReconnect: false });
+  }
+
+  on<K extends WxSocketEventName>(event: K, listener: Listener<K>): () => void {
+    this.assertUsable('on');
+    checkEvent(event);
+    if (typeof listener !== 'function') throw typeError(`on("${event}") needs a listener function`);
+    return this.events.on(event, listener);
+  }
+
+  off<K extends WxSocketEventName>(event: K, listener: Listener<K>): void {
+    this.events.off(event, listener);
+  }
+
+  destroy(): void {
+    if (this.destroyed) return;
+    this.close();
+    this.events.clear();
+    this.destroyed = true;
+  }
+
+  /** Page hook: one more holder; connects. Arrow-bound: `Page({ onLoad: socket.onLoad })`. */
+  readonly onLoad = (): void => {
+    this.assertUsable('onLoad');
+    this.holders++;
+    this.connect();
+  };
+
+  /** Page hook: one holder fewer; the last one closes (1000) with nothing left running. */
+  readonly onUnload = (): void => {
+    if (this.destroyed || this.holders === 0) return;
+    if (--this.holders === 0) this.close(1000);
+  };
+
+  // ---- attempts ---------------------------------------------------------------
+
+  /** Drops whatever runs and starts attempt 0 at once. */
+  private restart(state: 'connecting' | 'reconnecting'): void {
+    const wasOpen = this.current === 'open';
+    this.abandon(1000, '');
+    const g = this.gen;
+    this.attemptNo = 0;
+    this.setState(state);
+    if (wasOpen && g === this.gen) this.emit('close', { code: 1000, reason: '', willReconnect: true });
+    if (g === this.gen && this.online) this.startAttempt();
+  }
+
+  private startAttempt(): void {
+    this.abandon(1000, '');
+    const gen = this.gen;
+    this.attempting = true;
+    this.connectTimer = setTimeout(() => {
+      if (gen === this.gen) this.lose(ABNORMAL, 'connect timeout', this.error('CONNECT_TIMEOUT', `not open after ${this.options.connectTimeout} ms`));
+    }, this.options.connectTimeout);
+
+    const { url, header } = this.options;
+    if (typeof url !== 'function' && typeof header !== 'function') return this.openTask(gen, url, header);
+    Promise.all([typeof url === 'function' ? url() : url, typeof header === 'function' ? header() : header]).then(
+      ([u, h]) => {
+        if (gen !== this.gen) return;
+        try {
+          checkUrl(u, 'the "url" function result');
+          if (h !== undefined) checkHeader(h, 'the "header" function result');
+        } catch (err) {
+          return this.providerFailed(err);
+        }
+        this.openTask(gen, u, h);
+      },
+      (err: unknown) => {
+        if (gen === this.gen) this.providerFailed(err);
+      },
+    );
+  }
+
+  private providerFailed(err: unknown): void {
+    const detail = err instanceof Error ? err.message : String(err);
+    this.lose(ABNORMAL, 'provider failed', this.error('PROVIDER_FAILED', `url/header provider failed: ${detail}`));
+  }
+
+  private openTask(gen: number, url: string, header: Record<string, string> | undefined): void {
+    let task: SocketTaskLike;
+    try {
+      task = this.options.connectSocket({
+        url,
+        header,
+        protocols: this.options.protocols,
+        timeout: this.options.connectTimeout,
+        fail: (res) => {
+          if (gen === this.gen) this.connectFailed(res);
+        },
+      });
+      if (!isTask(task)) throw new TypeError('connectSocket did not return a SocketTask');
+    } catch (err) {
+      if (gen !== this.gen) return;
+      return this.lose(ABNORMAL, 'connect failed', this.error('CONNECT_FAILED', `connectSocket failed: ${err instanceof Error ? err.message : String(err)}`));
+    }
+    if (gen !== this.gen) return safeClose(task, 1000, '');
+    this.task = task;
+    this.bindSendCallbacks(gen);
+    // Registered in the same tick as connectSocket, or onOpen can be missed.
+    task.onOpen((res) => {
+      if (gen === this.gen) this.opened(gen, res.header);
+    });
+    task.onMessage((res) => {
+      if (gen === this.gen) this.received(res.data);
+    });
+    task.onError((res) => {
+      if (gen !== this.gen) return;
+      if (this.current === 'open') this.lose(ABNORMAL, res.errMsg, this.error('SOCKET_ERROR', 'socket error', res.errMsg));
+      else this.connectFailed(res);
+    });
+    task.onClose((res) => {
+      if (gen !== this.gen) return;
+      const code = typeof res.code === 'number' ? res.code : ABNORMAL;
+      const reason = typeof res.reason === 'string' ? res.reason : '';
+      if (this.current === 'open') this.lose(code, reason);
+      else this.lose(code, reason, this.error('CONNECT_FAILED', `closed before open (${code})`, reason || undefined));
+    });
+  }
+
+  private connectFailed(res: WxCallbackResult): void {
+    const errMsg = res && typeof res.errMsg === 'string' ? res.errMsg : undefined;
+    if (isFatalConnectError(errMsg)) {
+      return this.lose(ABNORMAL, 'domain not allowed', this.error('DOMAIN_NOT_ALLOWED', 'the URL domain is not in the allowed list; retrying cannot help', errMsg), true);
+    }
+    this.lose(ABNORMAL, errMsg ?? 'connect failed', this.error('CONNECT_FAILED', 'connect failed', errMsg));
+  }
+
+  private opened(gen: number, header: Record<string, string> | undefined): void {
+    this.clearConnectTimer();
+    this.attempting = false;
+    const took = this.attemptNo;
+    this.attemptNo = 0;
+    this.setState('open');
+    // Queued frames go out before `open` listeners run (and before anything they send).
+    while (gen === this.gen && this.queue.length > 0) this.dispatch(this.queue.shift() as Outgoing);
+    if (gen !== this.gen) return;
+    if (this.heartbeat && !this.hidden) this.heartbeat.start();
+    this.emit('open', header === undefined ? { attempt: took } : { attempt: took, header });
+  }
+
+  private received(data: SocketData): void {
+    if (this.heartbeat && this.heartbeat.received(data)) return;
+    this.events.emit('message', data);
+  }
+
+  // ---- sending ----------------------------------------------------------------
+
+  private dispatch(item: Outgoing): void {
+    this.inflight.push(item);
+    this.sendRaw(item.data, this.confirm);
+  }
+
+  /** Hands a frame to the task; a platform failure means the link is dead. */
+  private sendRaw(data: SocketData, success?: () => void): void {
+    try {
+      (this.task as SocketTaskLike).send({ data, success, fail: this.refuse });
+    } catch (err) {
+      this.refuse({ errMsg: err instanceof Error ? err.message : String(err) });
+    }
+  }
+
+  /** Per-task send callbacks (bound in openTask) so no closure is made per frame. */
+  private confirm: () => void = noop;
+  private refuse: (res: WxCallbackResult) => void = noop;
+
+  private bindSendCallbacks(gen: number): void {
+    // Platform callbacks come in send order, so the oldest in-flight frame is the one confirmed.
+    this.confirm = () => {
+      if (gen !== this.gen) return;
+      const item = this.inflight.shift();
+      if (item) item.resolve();
+    };
+    this.refuse = (res) => {
+      if (gen === this.gen) this.sendFailed(res && res.errMsg);
+    };
+  }
+
+  private sendFailed(errMsg: string | undefined): void {
+    this.lose(ABNORMAL, 'send failed', this.error('SEND_FAILED', 'the platform failed to send a frame', errMsg));
+  }
+
+  // ---- losing a link ------------------------------------------------------------
+
+  /** Every failure ends here: one loss, one decision, at most one scheduled attempt. */
+  private lose(code: number, reason: string, error?: SocketError, fatal = false): void {
+    const wasOpen = this.current === 'open';
+    this.abandon(1000, '');
+    const g = this.gen;
+    const r = this.options.reconnect;
+    let next: SocketState;
+    let gaveUp: number | undefined;
+    if (fatal) next = 'failed';
+    else if (!this.askShouldReconnect(code, reason)) next = 'closed';
+    else if (!r || r.maxAttempts === 0) {
+      next = 'failed';
+      gaveUp = 0;
+    } else if (!this.online) next = 'reconnecting';
+    else if (this.attemptNo >= r.maxAttempts) {
+      next = 'failed';
+      gaveUp = this.attemptNo;
+    } else next = 'reconnecting';
+
+    if (error) this.emit('error', error);
+    if (g !== this.gen) return;
+    this.setState(next);
+    if (g !== this.gen) return;
+    if (wasOpen) this.emit('close', { code, reason, willReconnect: next === 'reconnecting' });
+    if (g !== this.gen) return;
+    if (gaveUp !== undefined) this.emit('reconnect-failed', { attempts: gaveUp });
+    else if (next === 'reconnecting' && this.online && r) this.schedule(r);
+  }
+
+  private schedule(r: Exclude<ResolvedOptions['reconnect'], false>): void {
+    const attempt = ++this.attemptNo;
+    const delay = reconnectDelay(attempt, r);
+    this.reconnectTimer = setTimeout(() => {
+      this.reconnectTimer = undefined;
+      this.startAttempt();
+    }, delay);
+    this.emit('reconnecting', { attempt, delay });
+  }
+
+  private askShouldReconnect(code: number, reason: string): boolean {
+    const ask = this.options.shouldReconnect;
+    if (!ask) return true;
+    try {
+      return ask({ code, reason }) !== false;
+    } catch (err) {
+      console.error('[wx-socket-manager] shouldReconnect threw; reconnecting anyway:', err);
+      return true;
+    }
+  }
+
+  /**
+   * Gives up the current attempt/task: new generation, timers cleared, task closed
+   * without waiting for its onClose, unconfirmed frames back to the head of the queue.
+   */
+  private abandon(code: number, reason: string): void {
+    this.gen++;
+    this.attempting = false;
+    this.clearConnectTimer();
+    if (this.reconnectTimer !== undefined) clearTimeout(this.reconnectTimer);
+    this.reconnectTimer = undefined;
+    this.heartbeat?.stop();
+    const task = this.task;
+    this.task = undefined;
+    if (task) safeClose(task, code, reason);
+    if (this.inflight.length > 0) {
+      const unconfirmed = this.inflight.drain();
+      if (this.options.queue) this.queue.unshiftAll(unconfirmed);
+      else for (const item of unconfirmed) item.reject(this.error('SEND_FAILED', 'the link was lost before the platform confirmed the frame'));
+    }
+  }
+
+  private clearConnectTimer(): void {
+    if (this.connectTimer !== undefined) clearTimeout(this.connectTimer);
+    this.connectTimer = undefined;
+  }
+
+  // ---- state and platform ---------------------------------------------------------
+
+  /** The only place the state changes. Emits `state` only on a real change. */
+  private setState(next: SocketState): void {
+    const previous = this.current;
+    if (next === previous) return;
+    this.current = next;
+    if (next === 'closed') {
+      this.release();
+      for (const item of this.queue.drain()) item.reject(this.error('CLOSED', 'the manager was closed before the message was sent'));
+    } else if (!this.unwatch) this.watch();
+    this.emit('state', { state: next, previous });
+  }
+
+  private watch(): void {
+    const { watchNetwork, watchApp, wx } = this.options;
+    this.unwatch = watchPlatform(wx, {
+      network: watchNetwork ? this.networkChanged : undefined,
+      show: watchApp ? this.shown : undefined,
+      hide: watchApp ? this.hiddenNow : undefined,
+    });
+  }
+
+  private release(): void {
+    if (this.unwatch) this.unwatch();
+    this.unwatch = undefined;
+  }
+
+  private readonly networkChanged = (res: NetworkStatus): void => {
+    const online = !!(res && res.isConnected);
+    const wasOnline = this.online;
+    this.online = online;
+    if (!online) {
+      // Paused: the pending attempt is not spent while offline.
+      if (this.reconnectTimer !== undefined) clearTimeout(this.reconnectTimer);
+      this.reconnectTimer = undefined;
+      return;
+    }
+    if (!wasOnline || this.current !== 'open') this.retryNow();
+    else this.heartbeat?.probe();
+  };
+
+  private readonly shown = (): void => {
+    this.hidden = false;
+    if (this.current === 'open') this.heartbeat?.probe();
+    else this.retryNow();
+  };
+
+  private readonly hiddenNow = (): void => {
+    this.hidden = true;
+    this.heartbeat?.stop();
+  };
+
+  /** The world changed (back online, app shown): try again at once with attempt 0. */
+  private retryNow(): void {
+    const s = this.current;
+    if (s === 'reconnecting' || s === 'failed') this.restart('reconnecting');
+    else if (s === 'connecting' && !this.attempting && this.online) this.startAttempt();
+    else if (s === 'open') this.heartbeat?.probe();
+  }
+
+  // ---- helpers ------------------------------------------------------------------------
+
+  private emit<K extends WxSocketEventName>(event: K, payload: WxSocketEvents[K]): void {
+    this.events.emit(event, payload);
+  }
+
+  private error(code: SocketErrorCode, message: string, errMsg?: string): SocketError {
+    return new SocketError(code, message, errMsg);
+  }
+
+  private assertUsable(method: string): void {
+    if (this.destroyed) throw new Error(`[wx-socket-manager] ${method}() called after destroy()`);
+  }
+
+  /** Internal counters for leak checks and the `testing` helpers. */
+  get diagnostics(): { timers: number; listeners: number; holders: number; task: boolean } {
+    const timers = Number(this.reconnectTimer !== undefined) + Number(this.connectTimer !== undefined) + Number(!!this.heartbeat?.running);
+    return { timers, listeners: this.events.count(), holders: this.holders, task: this.task !== undefined };
+  }
+}
+
+function safeClose(task: SocketTaskLike, code: number, reason: string): void {
+  try {
+    // close() can throw on some devices, and fails on a task that never opened.
+    task.close({ code, reason, fail: noop });
+  } catch {
+    // nothing to do: the task is abandoned either way
+  }
+}
+
+function isTask(value: unknown): value is SocketTaskLike {
+  if (typeof value !== 'object' || value === null) return false;
+  const t = value as Record<string, unknown>;
+  return ['send', 'close', 'onOpen', 'onClose', 'onError', 'onMessage'].every((k) => typeof t[k] === 'function');
+}
+
+function isArrayBuffer(value: unknown): value is ArrayBuffer {
+  return value instanceof ArrayBuffer || Object.prototype.toString.call(value) === '[object ArrayBuffer]';
+}
+
+function checkEvent(event: string): void {
+  if (EVENTS.indexOf(event as WxSocketEventName) < 0) throw typeError(`unknown event "${event}" (known: ${EVENTS.join(', ')})`);
+}
+
+function describe(value: unknown): string {
+  if (value === null) return 'null';
+  if (typeof value === 'object') return Object.prototype.toString.call(value).slice(8, -1);
+  return typeof value;
+}
+
+function noop(): void {}
