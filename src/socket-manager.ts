@@ -182,7 +182,13 @@ export class WxSocketManager {
 
     const { url, header } = this.options;
     if (typeof url !== 'function' && typeof header !== 'function') return this.openTask(gen, url, header);
-    Promise.all([typeof url === 'function' ? url() : url, typeof header === 'function' ? header() : header]).then(
+    let pending: Promise<[string, Record<string, string> | undefined]>;
+    try {
+      pending = Promise.all([typeof url === 'function' ? url() : url, typeof header === 'function' ? header() : header]);
+    } catch (err) {
+      return this.providerFailed(err);
+    }
+    pending.then(
       ([u, h]) => {
         if (gen !== this.gen) return;
         try {
@@ -304,6 +310,9 @@ export class WxSocketManager {
   }
 
   private sendFailed(errMsg: string | undefined): void {
+    if (!this.options.queue) {
+      for (const item of this.inflight.drain()) item.reject(this.error('SEND_FAILED', 'the platform failed to send the frame', errMsg));
+    }
     this.lose(ABNORMAL, 'send failed', this.error('SEND_FAILED', 'the platform failed to send a frame', errMsg));
   }
 
