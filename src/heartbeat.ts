@@ -16,6 +16,8 @@ export class Heartbeat {
   /** ms of the last ping → inbound frame round trip. */
   rtt: number | undefined;
   private pingSentAt: number | undefined;
+  /** Any frame since the last ping (a flag, not a timestamp: both can share a millisecond). */
+  private heard = true;
   private awaitingPong = false;
   private timer: ReturnType<typeof setTimeout> | undefined;
 
@@ -29,6 +31,7 @@ export class Heartbeat {
   start(): void {
     this.lastReceived = Date.now();
     this.pingSentAt = undefined;
+    this.heard = true;
     this.arm(this.options.interval);
   }
 
@@ -41,6 +44,7 @@ export class Heartbeat {
   received(data: unknown): boolean {
     const now = Date.now();
     this.lastReceived = now;
+    this.heard = true;
     if (data !== this.options.pong) return false;
     if (this.awaitingPong && this.pingSentAt !== undefined) {
       this.rtt = now - this.pingSentAt;
@@ -60,12 +64,13 @@ export class Heartbeat {
     this.timer = undefined;
     const now = Date.now();
     const { interval, timeout } = this.options;
-    if (this.pingSentAt !== undefined && this.lastReceived < this.pingSentAt) {
+    if (this.pingSentAt !== undefined && !this.heard) {
       const left = this.pingSentAt + timeout - now;
       if (left > 0) return this.arm(left);
       this.pingSentAt = undefined;
       return this.hooks.dead();
     }
+    this.pingSentAt = undefined;
     const silent = now - this.lastReceived;
     if (silent >= interval) this.sendPing(now);
     else this.arm(interval - silent);
@@ -73,6 +78,7 @@ export class Heartbeat {
 
   private sendPing(now: number): void {
     this.pingSentAt = now;
+    this.heard = false;
     this.awaitingPong = true;
     this.arm(this.options.timeout);
     this.hooks.ping(this.options.ping);

@@ -9,7 +9,8 @@ export function globalWx(): WxLike | undefined {
 }
 
 export interface PlatformHandlers {
-  network?: (res: NetworkStatus) => void;
+  /** `query` is true for the one-off answer of getNetworkType, false for a change event. */
+  network?: (res: NetworkStatus, query?: boolean) => void;
   show?: () => void;
   hide?: () => void;
 }
@@ -34,7 +35,22 @@ export function watchPlatform(target: WxLike | undefined, handlers: PlatformHand
     on.call(target, fn);
     if (typeof off === 'function') releases.push(() => off.call(target, fn));
   };
-  pair(target.onNetworkStatusChange, target.offNetworkStatusChange, handlers.network);
+  const network = handlers.network;
+  let heardChange = false;
+  pair(target.onNetworkStatusChange, target.offNetworkStatusChange, network && ((res: NetworkStatus) => {
+    heardChange = true;
+    network(res);
+  }));
+  // Changes are only heard while listening: ask once for the state we may have missed.
+  // A change event heard before the answer is newer than it, so the answer is then dropped.
+  if (network && typeof target.getNetworkType === 'function') {
+    target.getNetworkType({
+      success: (res) => {
+        if (live && !heardChange && res) network({ isConnected: res.networkType !== 'none', networkType: res.networkType }, true);
+      },
+      fail: noop,
+    });
+  }
   pair(target.onAppShow, target.offAppShow, handlers.show);
   pair(target.onAppHide, target.offAppHide, handlers.hide);
   return () => {

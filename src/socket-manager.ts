@@ -420,11 +420,15 @@ export class WxSocketManager {
   private release(): void {
     if (this.unwatch) this.unwatch();
     this.unwatch = undefined;
+    // Not listening any more: what we knew of the network goes stale (re-learned on watch).
+    this.online = true;
+    this.hidden = false;
   }
 
-  private readonly networkChanged = (res: NetworkStatus): void => {
+  private readonly networkChanged = (res: NetworkStatus, query?: boolean): void => {
     const online = !!(res && res.isConnected);
     const wasOnline = this.online;
+    if (query && online === wasOnline) return;
     this.online = online;
     if (!online) {
       // Paused: the pending attempt is not spent while offline.

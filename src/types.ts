@@ -57,6 +57,7 @@ export interface NetworkStatus {
 /** The parts of the `wx` global the manager may use. Every member is optional. */
 export interface WxLike {
   connectSocket?: ConnectSocket;
+  getNetworkType?(option: { success?: (res: { networkType: string }) => void; fail?: (res: WxCallbackResult) => void }): void;
   onNetworkStatusChange?(listener: (res: NetworkStatus) => void): void;
   offNetworkStatusChange?(listener?: (res: NetworkStatus) => void): void;
   onAppShow?(listener: (res?: unknown) => void): void;

@@ -170,6 +170,10 @@ export class FakeWx implements WxLike {
     return task;
   };
 
+  getNetworkType(option: { success?: (res: { networkType: string }) => void }): void {
+    const networkType = this.isConnected ? 'wifi' : 'none';
+    later(option.success, { networkType, errMsg: 'getNetworkType:ok' });
+  }
   onNetworkStatusChange(fn: Fn<NetworkStatus>): void {
     this.listeners.network.push(fn);
   }
