@@ -1,0 +1,271 @@
+/**
+ * `wx-socket-manager/dev-server`: a local WebSocket server that injects the faults a phone
+ * actually meets. Clients connect through a built-in TCP proxy, so a "blackhole" is a real
+ * half-open link (bytes stop, nothing closes), not a simulated one.
+ *
+ * Behaviour: "ping" → "pong"; other text and binary frames are echoed; a timestamped tick is
+ * broadcast every `tickInterval` ms; text frames "fault:<name> [args]" inject faults.
+ */
+import http from 'http';
+import net from 'net';
+import { WebSocketServer } from 'ws';
+import type { WebSocket } from 'ws';
+
+export interface DevServerOptions {
+  /** Port clients connect to (through the fault proxy); 0 picks a free one. @default 8090 */
+  port?: number;
+  /** @default '127.0.0.1' */
+  host?: string;
+  /** Port of the HTTP control endpoint; 0 picks a free one. @default port + 1 (0 when port is 0) */
+  controlPort?: number;
+  /** ms between broadcast ticks; 0: none. @default 3000 */
+  tickInterval?: number;
+  /** ms a "restart" keeps refusing connections. @default 1000 */
+  restartDowntime?: number;
+  /** Where the one-line-per-event log goes; false: silent. @default console.log */
+  log?: ((line: string) => void) | false;
+}
+
+export type FaultName = 'restart' | 'blackhole' | 'refuse' | 'nopong' | 'close';
+
+export interface DevServer {
+  /** ws:// URL through the fault proxy. */
+  readonly url: string;
+  /** http:// URL of the control endpoint (GET /status, /fault/<name>?ms=&code=&reason=). */
+  readonly controlUrl: string;
+  readonly port: number;
+  /** Text frames received from clients, in arrival order (pings and fault commands excluded). */
+  readonly received: string[];
+  /** Close codes and reasons clients sent, in order. */
+  readonly closes: Array<{ code: number; reason: string }>;
+  /** Live client connections. */
+  connections(): number;
+  /** Connections accepted since start. */
+  readonly stats: { accepted: number; refused: number; pings: number; pongsWithheld: number };
+  /** Drop every connection abruptly and refuse new ones for `downtime` ms. */
+  restart(downtime?: number): void;
+  /** Existing links stop forwarding bytes (nothing closes) for `ms` ms, then are cut. New links work. */
+  blackhole(ms?: number): void;
+  /** Refuse new connections for `ms` ms. */
+  refuse(ms: number): void;
+  /** Stop answering "ping" for `ms` ms. */
+  stopPong(ms: number): void;
+  /** Close every connection with this code and reason (a proper closing handshake). */
+  closeAll(code?: number, reason?: string): void;
+  /** Run a fault by name, as the control endpoint and "fault:" messages do. */
+  fault(name: string, args?: { ms?: number; code?: number; reason?: string }): string;
+  close(): Promise<void>;
+}
+
+interface Pair {
+  client: net.Socket;
+  upstream: net.Socket;
+  blackholed: boolean;
+}
+
+export async function startDevServer(options: DevServerOptions = {}): Promise<DevServer> {
+  const host = options.host ?? '127.0.0.1';
+  const tickInterval = options.tickInterval ?? 3000;
+  const restartDowntime = options.restartDowntime ?? 1000;
+  const write = options.log === false ? undefined : options.log ?? ((line: string) => console.log(line));
+  const log = (line: string): void => write?.(`[dev-server] ${new Date().toISOString().slice(11, 23)} ${line}`);
+
+  const received: string[] = [];
+  const closes: Array<{ code: number; reason: string }> = [];
+  const stats = { accepted: 0, refused: 0, pings: 0, pongsWithheld: 0 };
+  const pairs = new Set<Pair>();
+  let refuseUntil = 0;
+  let pongOffUntil = 0;
+  let nextId = 1;
+  const timers = new Set<ReturnType<typeof setTimeout>>();
+  const after = (ms: number, fn: () => void): void => {
+    const t = setTimeout(() => {
+      timers.delete(t);
+      fn();
+    }, ms);
+    t.unref();
+    timers.add(t);
+  };
+
+  // ---- the real WebSocket server (upstream, internal port) ----
+  const upstreamHttp = http.createServer((_req, res) => res.writeHead(426).end('WebSocket only'));
+  const wss = new WebSocketServer({ server: upstreamHttp, perMessageDeflate: false });
+  const ids = new WeakMap<WebSocket, number>();
+  wss.on('connection', (ws) => {
+    const id = nextId++;
+    ids.set(ws, id);
+    log(`open #${id} (${wss.clients.size} live)`);
+    ws.on('message', (data, isBinary) => {
+      if (isBinary) return ws.send(data, { binary: true });
+      const text = data.toString();
+      if (text === 'ping') {
+        stats.pings++;
+        if (Date.now() < pongOffUntil) {
+          stats.pongsWithheld++;
+          return;
+        }
+        return ws.send('pong');
+      }
+      if (text.startsWith('fault:')) {
+        const [name = '', ...rest] = text.slice(6).trim().split(' ');
+        const n = Number(rest[0]);
+        ws.send(`fault-ok:${api.fault(name, name === 'close' ? { code: n, reason: rest.slice(1).join(' ') } : { ms: rest[0] === undefined ? undefined : n })}`);
+        return;
+      }
+      received.push(text);
+      ws.send(text);
+    });
+    ws.on('close', (code, reason) => {
+      closes.push({ code, reason: reason.toString() });
+      log(`close #${id} code ${code} (${wss.clients.size} live)`);
+    });
+    ws.on('error', () => undefined);
+  });
+  await listen(upstreamHttp, 0, '127.0.0.1');
+  const upstreamPort = (upstreamHttp.address() as net.AddressInfo).port;
+
+  // ---- the fault proxy clients connect to ----
+  const proxy = net.createServer((client) => {
+    if (Date.now() < refuseUntil) {
+      stats.refused++;
+      log('refused a connection');
+      client.destroy();
+      return;
+    }
+    stats.accepted++;
+    const upstream = net.connect(upstreamPort, '127.0.0.1');
+    const pair: Pair = { client, upstream, blackholed: false };
+    pairs.add(pair);
+    client.setNoDelay(true);
+    upstream.setNoDelay(true);
+    client.on('data', (chunk) => pair.blackholed || upstream.write(chunk));
+    upstream.on('data', (chunk) => pair.blackholed || client.write(chunk));
+    const cut = (): void => {
+      // A blackholed link passes no FIN either: it ends only when the blackhole does.
+      if (pair.blackholed) return;
+      pairs.delete(pair);
+      client.destroy();
+      upstream.destroy();
+    };
+    client.on('close', cut);
+    upstream.on('close', cut);
+    client.on('error', () => undefined);
+    upstream.on('error', () => undefined);
+  });
+  await listen(proxy, options.port ?? 8090, host);
+  const port = (proxy.address() as net.AddressInfo).port;
+
+  // ---- control endpoint ----
+  const control = http.createServer((req, res) => {
+    const u = new URL(req.url ?? '/', 'http://localhost');
+    res.setHeader('content-type', 'application/json');
+    if (u.pathname === '/status') {
+      return res.end(JSON.stringify({ url: api.url, connections: api.connections(), ...stats, received: received.length }));
+    }
+    const m = /^\/fault\/(\w+)$/.exec(u.pathname);
+    if (!m || !m[1]) return res.writeHead(404).end(JSON.stringify({ error: 'try /status or /fault/<restart|blackhole|refuse|nopong|close>' }));
+    const num = (k: string): number | undefined => (u.searchParams.has(k) ? Number(u.searchParams.get(k)) : undefined);
+    const done = api.fault(m[1], { ms: num('ms'), code: num('code'), reason: u.searchParams.get('reason') ?? undefined });
+    res.writeHead(done.startsWith('unknown') ? 400 : 200).end(JSON.stringify({ fault: done }));
+  });
+  const controlPort = options.controlPort ?? (options.port === 0 ? 0 : port + 1);
+  await listen(control, controlPort, host);
+
+  const ticker = tickInterval > 0 ? setInterval(() => {
+    const tick = JSON.stringify({ type: 'tick', time: new Date().toISOString() });
+    for (const ws of wss.clients) ws.send(tick);
+  }, tickInterval) : undefined;
+  ticker?.unref();
+
+  const dropAll = (): void => {
+    for (const pair of pairs) {
+      pair.blackholed = false;
+      pair.client.destroy();
+      pair.upstream.destroy();
+    }
+    pairs.clear();
+    for (const ws of wss.clients) ws.terminate();
+  };
+
+  const api: DevServer = {
+    url: `ws://${host}:${port}`,
+    controlUrl: `http://${host}:${(control.address() as net.AddressInfo).port}`,
+    port,
+    received,
+    closes,
+    stats,
+    connections: () => wss.clients.size,
+    restart(downtime = restartDowntime) {
+      log(`FAULT restart: dropping ${pairs.size} connection(s), refusing for ${downtime} ms`);
+      refuseUntil = Date.now() + downtime;
+      dropAll();
+    },
+    blackhole(ms = 30000) {
+      const victims = [...pairs];
+      log(`FAULT blackhole: ${victims.length} link(s) go silent for ${ms} ms`);
+      for (const pair of victims) pair.blackholed = true;
+      after(ms, () => {
+        for (const pair of victims) {
+          pair.blackholed = false;
+          pairs.delete(pair);
+          pair.client.destroy();
+          pair.upstream.destroy();
+        }
+        log(`blackhole over: ${victims.length} silent link(s) cut`);
+      });
+    },
+    refuse(ms) {
+      log(`FAULT refuse: new connections refused for ${ms} ms`);
+      refuseUntil = Date.now() + ms;
+    },
+    stopPong(ms) {
+      log(`FAULT nopong: pings unanswered for ${ms} ms`);
+      pongOffUntil = Date.now() + ms;
+    },
+    closeAll(code = 1000, reason = '') {
+      log(`FAULT close: closing ${wss.clients.size} connection(s) with ${code} "${reason}"`);
+      for (const ws of wss.clients) ws.close(code, reason);
+    },
+    fault(name, args = {}) {
+      const ms = args.ms !== undefined && Number.isFinite(args.ms) && args.ms >= 0 ? args.ms : undefined;
+      switch (name) {
+        case 'restart': api.restart(ms); return 'restart';
+        case 'blackhole': api.blackhole(ms); return 'blackhole';
+        case 'refuse': api.refuse(ms ?? 5000); return 'refuse';
+        case 'nopong': api.stopPong(ms ?? 30000); return 'nopong';
+        case 'close': {
+          const code = args.code !== undefined && Number.isInteger(args.code) && (args.code === 1000 || (args.code >= 3000 && args.code <= 4999)) ? args.code : 1000;
+          api.closeAll(code, (args.reason ?? '').slice(0, 120));
+          return 'close';
+        }
+        default: return `unknown fault "${name}"`;
+      }
+    },
+    async close() {
+      if (ticker) clearInterval(ticker);
+      for (const t of timers) clearTimeout(t);
+      dropAll();
+      await Promise.all([closeServer(proxy), closeServer(control), closeServer(upstreamHttp)]);
+      wss.close();
+    },
+  };
+  log(`listening on ${api.url} (control ${api.controlUrl})`);
+  return api;
+}
+
+function listen(server: net.Server, port: number, host: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+}
+
+function closeServer(server: net.Server): Promise<void> {
+  return new Promise((resolve) => {
+    (server as http.Server).closeAllConnections?.();
+    server.close(() => resolve());
+  });
+}

@@ -1,0 +1,168 @@
+/**
+ * `wx-socket-manager/node`: a `connectSocket` with wx's signature and SocketTask semantics,
+ * backed by the `ws` package (an optional peer dependency), so the same manager runs in Node
+ * against a real server: integration tests, load tests with many simulated clients.
+ */
+import type { ConnectSocket, ConnectSocketOption, SocketData, SocketTaskLike, WxCallbackResult } from '../types';
+
+export interface WsConnectSocketOptions {
+  /** The `ws` WebSocket class. @default require('ws') */
+  WebSocket?: unknown;
+  /** After close(), a link that has not finished its closing handshake by then is destroyed, in ms. @default 1000 */
+  closeTimeout?: number;
+  /** Offer permessage-deflate (wx's `perMessageDeflate`). @default false */
+  perMessageDeflate?: boolean;
+}
+
+export const ERR_SEND_NOT_CONNECTED = 'sendSocketMessage:fail WebSocket is not connected';
+export const ERR_CLOSE_NOT_CONNECTED = 'closeSocket:fail WebSocket is not connected';
+export const ERR_CLOSE_CODE = 'closeSocket:fail The code must be either 1000, or between 3000 and 4999';
+
+/** The part of a `ws` WebSocket the adapter uses. */
+interface Ws {
+  readyState: number;
+  binaryType: string;
+  on(event: 'upgrade', fn: (res: { headers: Record<string, string | string[] | undefined> }) => void): void;
+  on(event: 'open', fn: () => void): void;
+  on(event: 'message', fn: (data: Buffer | ArrayBuffer | Buffer[], isBinary: boolean) => void): void;
+  on(event: 'error', fn: (err: Error) => void): void;
+  on(event: 'close', fn: (code: number, reason: Buffer) => void): void;
+  send(data: SocketData, cb: (err?: Error) => void): void;
+  close(code?: number, reason?: string): void;
+  terminate(): void;
+}
+type WsClass = new (url: string, protocols: string[] | undefined, options: Record<string, unknown>) => Ws;
+
+const CONNECTING = 0;
+const OPEN = 1;
+
+type Fn<T> = (res: T) => void;
+
+export function createWsConnectSocket(options: WsConnectSocketOptions = {}): ConnectSocket {
+  const WebSocket = (options.WebSocket ?? loadWs()) as WsClass;
+  const closeTimeout = options.closeTimeout ?? 1000;
+  return (option: ConnectSocketOption): SocketTaskLike => new WsSocketTask(WebSocket, option, closeTimeout, options.perMessageDeflate ?? false);
+}
+
+class WsSocketTask implements SocketTaskLike {
+  private readonly ws: Ws | undefined;
+  private readonly listeners = {
+    open: [] as Array<Fn<{ header?: Record<string, string>; profile?: unknown }>>,
+    close: [] as Array<Fn<{ code: number; reason: string }>>,
+    error: [] as Array<Fn<WxCallbackResult>>,
+    message: [] as Array<Fn<{ data: SocketData }>>,
+  };
+  private header: Record<string, string> = {};
+  private closed = false;
+
+  constructor(WebSocket: WsClass, option: ConnectSocketOption, private readonly closeTimeout: number, perMessageDeflate: boolean) {
+    try {
+      this.ws = new WebSocket(option.url, option.protocols, {
+        headers: option.header,
+        handshakeTimeout: option.timeout,
+        perMessageDeflate,
+      });
+    } catch (err) {
+      this.closed = true;
+      later(option.fail, { errMsg: `connectSocket:fail ${err instanceof Error ? err.message : String(err)}` });
+      return;
+    }
+    const ws = this.ws;
+    // Buffers for both kinds (ws applies binaryType to text frames too); binary ones become ArrayBuffer.
+    ws.binaryType = 'nodebuffer';
+    later(option.success, { errMsg: 'connectSocket:ok' });
+    ws.on('upgrade', (res) => {
+      for (const key of Object.keys(res.headers)) {
+        const value = res.headers[key];
+        if (value !== undefined) this.header[key] = Array.isArray(value) ? value.join(', ') : value;
+      }
+    });
+    ws.on('open', () => {
+      for (const fn of this.listeners.open) fn({ header: this.header, profile: {} });
+    });
+    ws.on('message', (data, isBinary) => {
+      const payload: SocketData = isBinary ? toArrayBuffer(data) : data.toString();
+      for (const fn of this.listeners.message) fn({ data: payload });
+    });
+    ws.on('error', (err) => {
+      if (this.closed) return;
+      for (const fn of this.listeners.error) fn({ errMsg: err.message });
+    });
+    ws.on('close', (code, reason) => {
+      if (this.closed) return;
+      this.closed = true;
+      for (const fn of this.listeners.close) fn({ code, reason: reason.toString() });
+      this.clearListeners();
+    });
+  }
+
+  onOpen(fn: Fn<{ header?: Record<string, string>; profile?: unknown }>): void {
+    this.listeners.open.push(fn);
+  }
+  onClose(fn: Fn<{ code: number; reason: string }>): void {
+    this.listeners.close.push(fn);
+  }
+  onError(fn: Fn<WxCallbackResult>): void {
+    this.listeners.error.push(fn);
+  }
+  onMessage(fn: Fn<{ data: SocketData }>): void {
+    this.listeners.message.push(fn);
+  }
+
+  send(option: { data: SocketData; success?: Fn<WxCallbackResult>; fail?: Fn<WxCallbackResult> }): void {
+    const ws = this.ws;
+    if (!ws || ws.readyState !== OPEN) return later(option.fail, { errMsg: ERR_SEND_NOT_CONNECTED });
+    const { success, fail } = option;
+    ws.send(option.data, (err) => {
+      if (err) fail?.({ errMsg: `sendSocketMessage:fail ${err.message}` });
+      else success?.({ errMsg: 'sendSocketMessage:ok' });
+    });
+  }
+
+  close(option: { code?: number; reason?: string; success?: Fn<WxCallbackResult>; fail?: Fn<WxCallbackResult> }): void {
+    const ws = this.ws;
+    const code = option.code ?? 1000;
+    if (code !== 1000 && !(Number.isInteger(code) && code >= 3000 && code <= 4999)) return later(option.fail, { errMsg: ERR_CLOSE_CODE });
+    if (!ws || this.closed || ws.readyState > OPEN) return later(option.fail, { errMsg: ERR_CLOSE_NOT_CONNECTED });
+    if (ws.readyState === CONNECTING) {
+      ws.terminate();
+    } else {
+      try {
+        ws.close(code, option.reason ?? '');
+      } catch (err) {
+        return later(option.fail, { errMsg: `closeSocket:fail ${err instanceof Error ? err.message : String(err)}` });
+      }
+      // A dead link never finishes the closing handshake: force it after a bounded wait.
+      const force = setTimeout(() => ws.terminate(), this.closeTimeout);
+      force.unref?.();
+      ws.on('close', () => clearTimeout(force));
+    }
+    later(option.success, { errMsg: 'closeSocket:ok' });
+  }
+
+  private clearListeners(): void {
+    this.listeners.open = [];
+    this.listeners.close = [];
+    this.listeners.error = [];
+    this.listeners.message = [];
+  }
+}
+
+function toArrayBuffer(data: Buffer | ArrayBuffer | Buffer[]): ArrayBuffer {
+  if (data instanceof ArrayBuffer) return data;
+  const buf = Array.isArray(data) ? Buffer.concat(data) : data;
+  return buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength) as ArrayBuffer;
+}
+
+function later<T>(fn: Fn<T> | undefined, res: T): void {
+  if (fn) setImmediate(() => fn(res));
+}
+
+function loadWs(): unknown {
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    return require('ws');
+  } catch {
+    throw new Error('[wx-socket-manager] wx-socket-manager/node needs the "ws" package: npm install ws');
+  }
+}
