@@ -9,6 +9,8 @@ export interface HeartbeatHooks {
   ping(text: string): void;
   /** Nothing arrived within `timeout` after a ping. */
   dead(): void;
+  /** A pong answered the ping after `rtt` ms. */
+  pong(rtt: number): void;
 }
 
 export class Heartbeat {
@@ -49,6 +51,7 @@ export class Heartbeat {
     if (this.awaitingPong && this.pingSentAt !== undefined) {
       this.rtt = now - this.pingSentAt;
       this.awaitingPong = false;
+      this.hooks.pong(this.rtt);
     }
     return true;
   }

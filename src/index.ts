@@ -4,6 +4,8 @@ export type { SocketErrorCode } from './errors';
 export { DEFAULTS } from './options';
 export { reconnectDelay } from './reconnect-policy';
 export { socketBehavior } from './behavior';
+export { STATUS_TEXT, statusText } from './status-text';
+export type { StatusLang } from './status-text';
 export type {
   CloseInfo,
   ConnectSocket,

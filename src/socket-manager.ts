@@ -24,7 +24,7 @@ import type {
   WxSocketOptions,
 } from './types';
 
-const EVENTS: WxSocketEventName[] = ['open', 'message', 'close', 'error', 'reconnecting', 'reconnect-failed', 'state'];
+const EVENTS: WxSocketEventName[] = ['open', 'message', 'close', 'error', 'reconnecting', 'reconnect-failed', 'state', 'pong'];
 /** Close code reported for losses the client detected itself (heartbeat, send failure, timeouts). */
 const ABNORMAL = 1006;
 
@@ -59,6 +59,7 @@ export class WxSocketManager {
       this.heartbeat = new Heartbeat(hb, {
         ping: (text) => this.sendRaw(text),
         dead: () => this.lose(ABNORMAL, 'heartbeat timeout', this.error('HEARTBEAT_TIMEOUT', `no frame within ${hb.timeout} ms after a ping`)),
+        pong: (rtt) => this.emit('pong', { rtt }),
       });
     }
   }
@@ -76,6 +77,11 @@ export class WxSocketManager {
   /** ms of the last ping → pong, `undefined` before one. */
   get rtt(): number | undefined {
     return this.heartbeat?.rtt;
+  }
+
+  /** Reconnect attempts allowed after a loss (0 when reconnect is off). */
+  get maxAttempts(): number {
+    return this.options.reconnect ? this.options.reconnect.maxAttempts : 0;
   }
 
   /** Messages waiting to be sent. */

@@ -54,16 +54,23 @@ export interface NetworkStatus {
   networkType?: string;
 }
 
-/** The parts of the `wx` global the manager may use. Every member is optional. */
+/**
+ * The parts of the `wx` global the manager may use. Every member is optional.
+ * `off*` take `OffListener`: wx's own typings give off* listeners a different result type
+ * than on* (miniprogram-api-typings#268); `any` here is the one type both sides fit.
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type OffListener = (res: any) => void;
+
 export interface WxLike {
   connectSocket?: ConnectSocket;
   getNetworkType?(option: { success?: (res: { networkType: string }) => void; fail?: (res: WxCallbackResult) => void }): void;
   onNetworkStatusChange?(listener: (res: NetworkStatus) => void): void;
-  offNetworkStatusChange?(listener?: (res: NetworkStatus) => void): void;
+  offNetworkStatusChange?(listener?: OffListener): void;
   onAppShow?(listener: (res?: unknown) => void): void;
-  offAppShow?(listener?: (res?: unknown) => void): void;
+  offAppShow?(listener?: OffListener): void;
   onAppHide?(listener: (res?: unknown) => void): void;
-  offAppHide?(listener?: (res?: unknown) => void): void;
+  offAppHide?(listener?: OffListener): void;
 }
 
 /** A value, or a function (possibly async) called before every attempt. */
@@ -139,6 +146,8 @@ export interface WxSocketEvents {
   reconnecting: { attempt: number; delay: number };
   'reconnect-failed': { attempts: number };
   state: { state: SocketState; previous: SocketState };
+  /** Extension: a pong answered a ping; `rtt` in ms (also in `socket.rtt`). */
+  pong: { rtt: number };
 }
 
 export type WxSocketEventName = keyof WxSocketEvents;

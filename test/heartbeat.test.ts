@@ -36,13 +36,16 @@ describe('rule 4 — heartbeat', () => {
     expect(s.wx.liveTasks()).toEqual([s.wx.lastTask]);
   });
 
-  test('pong proves life, is not delivered, and measures rtt', () => {
+  test('pong proves life, is not delivered, and measures rtt (pong event)', () => {
     const s = openAt0();
+    const pongs: number[] = [];
+    s.socket.on('pong', (e) => pongs.push(e.rtt));
     expect(s.socket.rtt).toBeUndefined();
     tick(10000);
     tick(42);
     s.wx.lastTask.serverMessage('pong');
     expect(s.socket.rtt).toBe(42);
+    expect(pongs).toEqual([42]);
     tick(19999);
     expect(s.socket.state).toBe('open');
     expect(s.log).toEqual([]);

@@ -26,5 +26,5 @@ test('importing the package touches no wx global and has no runtime dependencies
     const m = require('wx-socket-manager');
     process.stdout.write(JSON.stringify({ touched, exports: Object.keys(m).sort() }));`;
   const out = JSON.parse(execFileSync(process.execPath, ['-e', script], { cwd: root, encoding: 'utf8' }));
-  expect(out).toEqual({ touched: false, exports: ['DEFAULTS', 'SocketError', 'WxSocketManager', 'reconnectDelay', 'socketBehavior'] });
+  expect(out).toEqual({ touched: false, exports: ['DEFAULTS', 'STATUS_TEXT', 'SocketError', 'WxSocketManager', 'reconnectDelay', 'socketBehavior', 'statusText'] });
 });

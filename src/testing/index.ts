@@ -177,19 +177,19 @@ export class FakeWx implements WxLike {
   onNetworkStatusChange(fn: Fn<NetworkStatus>): void {
     this.listeners.network.push(fn);
   }
-  offNetworkStatusChange(fn?: Fn<NetworkStatus>): void {
+  offNetworkStatusChange(fn?: (res: never) => void): void {
     this.listeners.network = remove(this.listeners.network, fn);
   }
   onAppShow(fn: (res?: unknown) => void): void {
     this.listeners.show.push(fn);
   }
-  offAppShow(fn?: (res?: unknown) => void): void {
+  offAppShow(fn?: (res: never) => void): void {
     this.listeners.show = remove(this.listeners.show, fn);
   }
   onAppHide(fn: (res?: unknown) => void): void {
     this.listeners.hide.push(fn);
   }
-  offAppHide(fn?: (res?: unknown) => void): void {
+  offAppHide(fn?: (res: never) => void): void {
     this.listeners.hide = remove(this.listeners.hide, fn);
   }
 
@@ -254,8 +254,8 @@ function later<T>(fn: Fn<T> | undefined, res: T): void {
   if (fn) setTimeout(() => fn(res), 0);
 }
 
-function remove<T>(list: T[], fn: T | undefined): T[] {
+function remove<T>(list: T[], fn: unknown): T[] {
   if (fn === undefined) return [];
-  const i = list.indexOf(fn);
+  const i = list.indexOf(fn as T);
   return i < 0 ? list : list.slice(0, i).concat(list.slice(i + 1));
 }
