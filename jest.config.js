@@ -8,4 +8,8 @@ module.exports = {
   },
   // Type errors are caught by `npm run typecheck`; ts-jest only strips types here (fast on 2 cores).
   testTimeout: 20000,
+  // What a mini-program's require('wx-socket-manager') resolves to after "build npm".
+  moduleNameMapper: {
+    '^wx-socket-manager$': '<rootDir>/demo-miniprogram/miniprogram_npm/wx-socket-manager/index.js',
+  },
 };
