@@ -1,0 +1,101 @@
+/**
+ * The package checked with WeChat's own tools (miniprogram-ci, offline):
+ * npm pack → install into a fresh mini-program project → packNpmManually ("build npm"),
+ * and analyseCode over the repo's DevTools project. Keys are generated per run, never committed.
+ */
+import { execFileSync } from 'child_process';
+import crypto from 'crypto';
+import fs from 'fs';
+import os from 'os';
+import path from 'path';
+
+const root = path.resolve(__dirname, '..');
+const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
+let tmp: string;
+
+beforeAll(() => {
+  tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'wxsm-ci-'));
+});
+afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+function wechatCi(...args: string[]): Record<string, unknown> {
+  const out = execFileSync(process.execPath, [path.join(__dirname, 'fixtures/wechat-ci.js'), ...args], { cwd: root, encoding: 'utf8', timeout: 120000, stdio: ['ignore', 'pipe', 'pipe'] });
+  const line = out.split('\n').find((l) => l.startsWith('@@RESULT@@'));
+  if (!line) throw new Error(`miniprogram-ci printed no result:\n${out}`);
+  return JSON.parse(line.slice('@@RESULT@@'.length)) as Record<string, unknown>;
+}
+
+function listFiles(dir: string, base = dir): string[] {
+  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
+    const full = path.join(dir, e.name);
+    return e.isDirectory() ? listFiles(full, base) : [path.relative(base, full).split(path.sep).join('/')];
+  }).sort();
+}
+
+function dirBytes(dir: string): number {
+  return listFiles(dir).reduce((n, f) => n + fs.statSync(path.join(dir, f)).size, 0);
+}
+
+test('npm pack → install into a fresh mini-program → "build npm" gives the entry and the component, nothing Node-only', () => {
+  const packed = JSON.parse(execFileSync(npm, ['pack', '--ignore-scripts', '--json', '--pack-destination', tmp], { cwd: root, encoding: 'utf8' })) as Array<{ filename: string }>;
+  const tarball = path.join(tmp, packed[0]!.filename);
+  const project = path.join(tmp, 'user-project');
+  fs.mkdirSync(path.join(project, 'miniprogram'), { recursive: true });
+  fs.writeFileSync(path.join(project, 'package.json'), JSON.stringify({ name: 'user-mp', private: true }));
+  execFileSync(npm, ['install', tarball, '--no-audit', '--no-fund', '--ignore-scripts', '--no-package-lock'], { cwd: project, stdio: 'pipe' });
+
+  const result = wechatCi('pack', path.join(project, 'package.json'), path.join(project, 'miniprogram'));
+  expect(result).toMatchObject({ miniProgramPackNum: 1 });
+  const built = path.join(project, 'miniprogram/miniprogram_npm/wx-socket-manager');
+  const files = listFiles(built);
+  for (const f of ['index.js', 'index.d.ts', 'socket-manager.js', 'socket-status/index.js', 'socket-status/index.json', 'socket-status/index.wxml', 'socket-status/index.wxss']) {
+    expect(files).toContain(f);
+  }
+  // Nothing Node-only: no Node helpers, no require of Node built-ins or ws.
+  expect(files.filter((f) => /^(dist|node|testing|dev-server)\//.test(f))).toEqual([]);
+  for (const f of files.filter((x) => x.endsWith('.js'))) {
+    const requires = [...fs.readFileSync(path.join(built, f), 'utf8').matchAll(/require\("([^"]+)"\)/g)].map((m) => m[1]);
+    expect(requires.filter((r) => !r!.startsWith('.'))).toEqual([]);
+  }
+  // What `npm install` leaves in the demo is exactly what WeChat's builder makes.
+  expect(listFiles(path.join(root, 'demo-miniprogram/miniprogram_npm/wx-socket-manager'))).toEqual(files);
+  process.stdout.write(`miniprogram_npm/wx-socket-manager: ${files.length} files, ${dirBytes(built)} bytes\n`);
+});
+
+describe('analyseCode over the DevTools project', () => {
+  let key: string;
+  beforeAll(() => {
+    const { privateKey } = crypto.generateKeyPairSync('rsa', { modulusLength: 2048 });
+    key = path.join(tmp, 'ci.key');
+    fs.writeFileSync(key, privateKey.export({ type: 'pkcs1', format: 'pem' }));
+  });
+
+  /** A copy of what DevTools opens: project.config.json and its miniprogramRoot. */
+  function copyProject(name: string): string {
+    const dir = path.join(tmp, name);
+    fs.mkdirSync(dir);
+    fs.copyFileSync(path.join(root, 'project.config.json'), path.join(dir, 'project.config.json'));
+    fs.cpSync(path.join(root, 'demo-miniprogram'), path.join(dir, 'demo-miniprogram'), { recursive: true });
+    return dir;
+  }
+
+  test('every page, component and npm require resolves', () => {
+    const result = wechatCi('analyse', copyProject('as-is'), key) as { modules: string[]; errors: string[] };
+    expect(result.errors).toEqual([]);
+    expect(result.modules).toEqual(expect.arrayContaining([
+      'MainPackage:app.json',
+      'Page:pages/index/index.json',
+      'Component:miniprogram_npm/wx-socket-manager/socket-status/index.json',
+      'Js:miniprogram_npm/wx-socket-manager/index.js',
+      'Js:utils/socket.js',
+    ]));
+  });
+
+  test('control: without miniprogram_npm the same check reports the broken requires', () => {
+    const dir = copyProject('no-npm');
+    fs.rmSync(path.join(dir, 'demo-miniprogram/miniprogram_npm'), { recursive: true });
+    const result = wechatCi('analyse', dir, key) as { errors?: string[]; thrown?: string };
+    const problems = [...(result.errors ?? []), ...(result.thrown ? [result.thrown] : [])].join('\n');
+    expect(problems).toMatch(/wx-socket-manager/);
+  });
+});
