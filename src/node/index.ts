@@ -33,6 +33,8 @@ interface Ws {
 }
 type WsClass = new (url: string, protocols: string[] | undefined, options: Record<string, unknown>) => Ws;
 
+// Shared results: the send path must not allocate one per frame.
+const SEND_OK: WxCallbackResult = Object.freeze({ errMsg: 'sendSocketMessage:ok' });
 const CONNECTING = 0;
 const OPEN = 1;
 
@@ -115,7 +117,7 @@ class WsSocketTask implements SocketTaskLike {
     const { success, fail } = option;
     ws.send(option.data, (err) => {
       if (err) fail?.({ errMsg: `sendSocketMessage:fail ${err.message}` });
-      else success?.({ errMsg: 'sendSocketMessage:ok' });
+      else if (success) success(SEND_OK);
     });
   }
 
