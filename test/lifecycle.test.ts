@@ -1,5 +1,5 @@
 import { SocketError, WxSocketManager } from '../src';
-import { ERR_NOT_CONNECTED_SEND } from '../src/testing';
+import { ERR_SEND_NOT_CONNECTED } from '../src/testing';
 import { setup, tick } from './helpers';
 
 beforeEach(() => jest.useFakeTimers());
@@ -236,6 +236,6 @@ describe('platform independence', () => {
     const results: string[] = [];
     s.wx.lastTask.send({ data: 'x', fail: (r) => results.push(r.errMsg) });
     tick();
-    expect(results).toEqual([ERR_NOT_CONNECTED_SEND]);
+    expect(results).toEqual([ERR_SEND_NOT_CONNECTED]);
   });
 });

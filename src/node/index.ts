@@ -3,7 +3,11 @@
  * backed by the `ws` package (an optional peer dependency), so the same manager runs in Node
  * against a real server: integration tests, load tests with many simulated clients.
  */
+import { ERR_CLOSE_CODE, ERR_CLOSE_NOT_CONNECTED, ERR_SEND_NOT_CONNECTED, SocketTaskBase, isClientCloseCode } from '../shared/socket-task-base';
+import type { Fn } from '../shared/socket-task-base';
 import type { ConnectSocket, ConnectSocketOption, SocketData, SocketTaskLike, WxCallbackResult } from '../types';
+
+export { ERR_CLOSE_CODE, ERR_CLOSE_NOT_CONNECTED, ERR_SEND_NOT_CONNECTED };
 
 export interface WsConnectSocketOptions {
   /** The `ws` WebSocket class. @default require('ws') */
@@ -14,9 +18,6 @@ export interface WsConnectSocketOptions {
   perMessageDeflate?: boolean;
 }
 
-export const ERR_SEND_NOT_CONNECTED = 'sendSocketMessage:fail WebSocket is not connected';
-export const ERR_CLOSE_NOT_CONNECTED = 'closeSocket:fail WebSocket is not connected';
-export const ERR_CLOSE_CODE = 'closeSocket:fail The code must be either 1000, or between 3000 and 4999';
 
 /** The part of a `ws` WebSocket the adapter uses. */
 interface Ws {
@@ -38,7 +39,6 @@ const SEND_OK: WxCallbackResult = Object.freeze({ errMsg: 'sendSocketMessage:ok'
 const CONNECTING = 0;
 const OPEN = 1;
 
-type Fn<T> = (res: T) => void;
 
 export function createWsConnectSocket(options: WsConnectSocketOptions = {}): ConnectSocket {
   const WebSocket = (options.WebSocket ?? loadWs()) as WsClass;
@@ -46,18 +46,13 @@ export function createWsConnectSocket(options: WsConnectSocketOptions = {}): Con
   return (option: ConnectSocketOption): SocketTaskLike => new WsSocketTask(WebSocket, option, closeTimeout, options.perMessageDeflate ?? false);
 }
 
-class WsSocketTask implements SocketTaskLike {
+class WsSocketTask extends SocketTaskBase implements SocketTaskLike {
   private readonly ws: Ws | undefined;
-  private readonly listeners = {
-    open: [] as Array<Fn<{ header?: Record<string, string>; profile?: unknown }>>,
-    close: [] as Array<Fn<{ code: number; reason: string }>>,
-    error: [] as Array<Fn<WxCallbackResult>>,
-    message: [] as Array<Fn<{ data: SocketData }>>,
-  };
   private header: Record<string, string> = {};
   private closed = false;
 
   constructor(WebSocket: WsClass, option: ConnectSocketOption, private readonly closeTimeout: number, perMessageDeflate: boolean) {
+    super();
     try {
       this.ws = new WebSocket(option.url, option.protocols, {
         headers: option.header,
@@ -80,35 +75,22 @@ class WsSocketTask implements SocketTaskLike {
       }
     });
     ws.on('open', () => {
-      for (const fn of this.listeners.open) fn({ header: this.header, profile: {} });
+      this.emit('open', { header: this.header, profile: {} });
     });
     ws.on('message', (data, isBinary) => {
       const payload: SocketData = isBinary ? toArrayBuffer(data) : data.toString();
-      for (const fn of this.listeners.message) fn({ data: payload });
+      this.emit('message', { data: payload });
     });
     ws.on('error', (err) => {
       if (this.closed) return;
-      for (const fn of this.listeners.error) fn({ errMsg: err.message });
+      this.emit('error', { errMsg: err.message });
     });
     ws.on('close', (code, reason) => {
       if (this.closed) return;
       this.closed = true;
-      for (const fn of this.listeners.close) fn({ code, reason: reason.toString() });
+      this.emit('close', { code, reason: reason.toString() });
       this.clearListeners();
     });
-  }
-
-  onOpen(fn: Fn<{ header?: Record<string, string>; profile?: unknown }>): void {
-    this.listeners.open.push(fn);
-  }
-  onClose(fn: Fn<{ code: number; reason: string }>): void {
-    this.listeners.close.push(fn);
-  }
-  onError(fn: Fn<WxCallbackResult>): void {
-    this.listeners.error.push(fn);
-  }
-  onMessage(fn: Fn<{ data: SocketData }>): void {
-    this.listeners.message.push(fn);
   }
 
   send(option: { data: SocketData; success?: Fn<WxCallbackResult>; fail?: Fn<WxCallbackResult> }): void {
@@ -124,7 +106,7 @@ class WsSocketTask implements SocketTaskLike {
   close(option: { code?: number; reason?: string; success?: Fn<WxCallbackResult>; fail?: Fn<WxCallbackResult> }): void {
     const ws = this.ws;
     const code = option.code ?? 1000;
-    if (code !== 1000 && !(Number.isInteger(code) && code >= 3000 && code <= 4999)) return later(option.fail, { errMsg: ERR_CLOSE_CODE });
+    if (!isClientCloseCode(code)) return later(option.fail, { errMsg: ERR_CLOSE_CODE });
     if (!ws || this.closed || ws.readyState > OPEN) return later(option.fail, { errMsg: ERR_CLOSE_NOT_CONNECTED });
     if (ws.readyState === CONNECTING) {
       ws.terminate();
@@ -143,10 +125,7 @@ class WsSocketTask implements SocketTaskLike {
   }
 
   private clearListeners(): void {
-    this.listeners.open = [];
-    this.listeners.close = [];
-    this.listeners.error = [];
-    this.listeners.message = [];
+    this.listeners = { open: [], close: [], error: [], message: [] };
   }
 }
 

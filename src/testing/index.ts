@@ -6,6 +6,8 @@
  * `send`/`close` on a task that is not open fail with wx's own errMsg. Drivers
  * (`serverOpen`, `serverMessage`, …) are the server acting now and call back at once.
  */
+import { ERR_CLOSE_CODE, ERR_CLOSE_NOT_CONNECTED, ERR_SEND_NOT_CONNECTED, SocketTaskBase, isClientCloseCode } from '../shared/socket-task-base';
+import type { Fn } from '../shared/socket-task-base';
 import type {
   ConnectSocketOption,
   NetworkStatus,
@@ -17,11 +19,9 @@ import type {
 
 export type FakeTaskState = 'connecting' | 'open' | 'closing' | 'closed';
 
-export const ERR_NOT_CONNECTED_SEND = 'sendSocketMessage:fail WebSocket is not connected';
-export const ERR_NOT_CONNECTED_CLOSE = 'closeSocket:fail WebSocket is not connected';
+export { ERR_CLOSE_CODE, ERR_CLOSE_NOT_CONNECTED, ERR_SEND_NOT_CONNECTED };
 export const ERR_DOMAIN = 'connectSocket:fail url not in domain list';
 export const ERR_MAX_TASKS = 'connectSocket:fail exceed max task count';
-export const ERR_BAD_CODE = 'closeSocket:fail The code must be either 1000, or between 3000 and 4999';
 
 export interface FakeWxOptions {
   /** Tasks open by themselves on the next macrotask. @default false */
@@ -34,9 +34,7 @@ export interface FakeWxOptions {
   maxTasks?: number;
 }
 
-type Fn<T> = (res: T) => void;
-
-export class FakeSocketTask implements SocketTaskLike {
+export class FakeSocketTask extends SocketTaskBase implements SocketTaskLike {
   state: FakeTaskState = 'connecting';
   /** Frames the client sent while open, in order. */
   readonly sent: SocketData[] = [];
@@ -44,35 +42,18 @@ export class FakeSocketTask implements SocketTaskLike {
   closedWith: { code?: number; reason?: string } | undefined;
   /** Dead network: sends vanish, nothing arrives, close() never yields onClose. */
   dead = false;
-  private readonly handlers = {
-    open: [] as Array<Fn<{ header?: Record<string, string>; profile?: unknown }>>,
-    close: [] as Array<Fn<{ code: number; reason: string }>>,
-    error: [] as Array<Fn<WxCallbackResult>>,
-    message: [] as Array<Fn<{ data: SocketData }>>,
-  };
 
-  constructor(readonly option: ConnectSocketOption, private readonly wx: FakeWx) {}
+  constructor(readonly option: ConnectSocketOption, private readonly wx: FakeWx) {
+    super();
+  }
 
   get url(): string {
     return this.option.url;
   }
 
-  // ---- the SocketTask API ----
-  onOpen(fn: Fn<{ header?: Record<string, string>; profile?: unknown }>): void {
-    this.handlers.open.push(fn);
-  }
-  onClose(fn: Fn<{ code: number; reason: string }>): void {
-    this.handlers.close.push(fn);
-  }
-  onError(fn: Fn<WxCallbackResult>): void {
-    this.handlers.error.push(fn);
-  }
-  onMessage(fn: Fn<{ data: SocketData }>): void {
-    this.handlers.message.push(fn);
-  }
-
+  // ---- the SocketTask API (listeners come from SocketTaskBase) ----
   send(option: { data: SocketData; success?: Fn<WxCallbackResult>; fail?: Fn<WxCallbackResult> }): void {
-    if (this.state !== 'open') return later(option.fail, { errMsg: ERR_NOT_CONNECTED_SEND });
+    if (this.state !== 'open') return later(option.fail, { errMsg: ERR_SEND_NOT_CONNECTED });
     if (!this.dead) {
       this.sent.push(option.data);
       const pong = this.wx.autoPongFor(option.data);
@@ -83,8 +64,8 @@ export class FakeSocketTask implements SocketTaskLike {
 
   close(option: { code?: number; reason?: string; success?: Fn<WxCallbackResult>; fail?: Fn<WxCallbackResult> }): void {
     const code = option.code ?? 1000;
-    if (code !== 1000 && !(code >= 3000 && code <= 4999)) return later(option.fail, { errMsg: ERR_BAD_CODE });
-    if (this.state === 'closed' || this.state === 'closing') return later(option.fail, { errMsg: ERR_NOT_CONNECTED_CLOSE });
+    if (!isClientCloseCode(code)) return later(option.fail, { errMsg: ERR_CLOSE_CODE });
+    if (this.state === 'closed' || this.state === 'closing') return later(option.fail, { errMsg: ERR_CLOSE_NOT_CONNECTED });
     this.closedWith = { code: option.code, reason: option.reason };
     this.state = 'closing';
     later(option.success, { errMsg: 'closeSocket:ok' });
@@ -95,13 +76,13 @@ export class FakeSocketTask implements SocketTaskLike {
   serverOpen(header: Record<string, string> = {}): this {
     if (this.state !== 'connecting') throw new Error(`fake task: serverOpen() while ${this.state}`);
     this.state = 'open';
-    for (const fn of this.handlers.open) fn({ header, profile: {} });
+    this.emit('open', { header, profile: {} });
     return this;
   }
 
   serverMessage(data: SocketData): this {
     if (this.state !== 'open') throw new Error(`fake task: serverMessage() while ${this.state}`);
-    for (const fn of this.handlers.message) fn({ data });
+    this.emit('message', { data });
     return this;
   }
 
@@ -111,7 +92,7 @@ export class FakeSocketTask implements SocketTaskLike {
   }
 
   serverError(errMsg = 'Timed out connecting to server.'): this {
-    for (const fn of this.handlers.error) fn({ errMsg });
+    this.emit('error', { errMsg });
     return this;
   }
 
@@ -135,7 +116,7 @@ export class FakeSocketTask implements SocketTaskLike {
   private finish(code: number, reason: string): void {
     if (this.state === 'closed') return;
     this.state = 'closed';
-    for (const fn of this.handlers.close) fn({ code, reason });
+    this.emit('close', { code, reason });
   }
 }
 

@@ -1,0 +1,44 @@
+/**
+ * What every SocketTask implementation here shares (the Node adapter and the testing fake):
+ * wx's listener registration, wx's own errMsg texts, and the close-code rule.
+ */
+import type { SocketData, SocketTaskLike, WxCallbackResult } from '../types';
+
+export const ERR_SEND_NOT_CONNECTED = 'sendSocketMessage:fail WebSocket is not connected';
+export const ERR_CLOSE_NOT_CONNECTED = 'closeSocket:fail WebSocket is not connected';
+export const ERR_CLOSE_CODE = 'closeSocket:fail The code must be either 1000, or between 3000 and 4999';
+
+export type Fn<T> = (res: T) => void;
+export type OpenResult = { header?: Record<string, string>; profile?: unknown };
+export type CloseResult = { code: number; reason: string };
+
+export abstract class SocketTaskBase implements Pick<SocketTaskLike, 'onOpen' | 'onClose' | 'onError' | 'onMessage'> {
+  protected listeners = {
+    open: [] as Array<Fn<OpenResult>>,
+    close: [] as Array<Fn<CloseResult>>,
+    error: [] as Array<Fn<WxCallbackResult>>,
+    message: [] as Array<Fn<{ data: SocketData }>>,
+  };
+
+  onOpen(fn: Fn<OpenResult>): void {
+    this.listeners.open.push(fn);
+  }
+  onClose(fn: Fn<CloseResult>): void {
+    this.listeners.close.push(fn);
+  }
+  onError(fn: Fn<WxCallbackResult>): void {
+    this.listeners.error.push(fn);
+  }
+  onMessage(fn: Fn<{ data: SocketData }>): void {
+    this.listeners.message.push(fn);
+  }
+
+  protected emit<K extends keyof SocketTaskBase['listeners']>(event: K, res: Parameters<SocketTaskBase['listeners'][K][number]>[0]): void {
+    for (const fn of this.listeners[event] as Array<Fn<typeof res>>) fn(res);
+  }
+}
+
+/** wx allows 1000 and 3000–4999 from a client. */
+export function isClientCloseCode(code: number): boolean {
+  return code === 1000 || (Number.isInteger(code) && code >= 3000 && code <= 4999);
+}
