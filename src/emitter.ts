@@ -31,10 +31,6 @@ export class Emitter<Events extends object> {
     }
   }
 
-  has(event: keyof Events): boolean {
-    return (this.listeners[event]?.length ?? 0) > 0;
-  }
-
   count(): number {
     let n = 0;
     for (const key of Object.keys(this.listeners)) n += (this.listeners[key as keyof Events] as AnyListener[]).length;

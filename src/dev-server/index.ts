@@ -26,8 +26,6 @@ export interface DevServerOptions {
   log?: ((line: string) => void) | false;
 }
 
-export type FaultName = 'restart' | 'blackhole' | 'refuse' | 'nopong' | 'close';
-
 export interface DevServer {
   /** ws:// URL through the fault proxy. */
   readonly url: string;
