@@ -104,3 +104,20 @@ test('a fault sent as a control message works from the client side', async () =>
   await until(() => eventTime(s, 'close:4002') !== undefined, 3000, 'close 4002');
   await until(() => s.socket.state === 'open', 3000, 'reopened');
 });
+
+test('a 10 MB frame from the server arrives intact, and the link stays usable', async () => {
+  const s = await realSetup({ heartbeat: { interval: 2000, timeout: 2000 } });
+  const got: string[] = [];
+  s.socket.on('message', (m) => typeof m === 'string' && got.push(m));
+  s.socket.connect();
+  await until(() => s.socket.state === 'open', 3000, 'open');
+  const big = 'x'.repeat(10 * 1024 * 1024);
+  await s.socket.send(big); // the dev server echoes it back
+  await until(() => got.length === 1, 10000, 'the 10 MB echo');
+  expect(got[0]!.length).toBe(big.length);
+  expect(got[0] === big).toBe(true);
+  await s.socket.send('small after big');
+  await until(() => got.length === 2, 3000, 'a small echo after');
+  expect(got[1]).toBe('small after big');
+  expect(s.socket.state).toBe('open');
+});
