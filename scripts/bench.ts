@@ -93,6 +93,14 @@ async function overhead(): Promise<void> {
     await until(() => serverCount >= target, 30000);
     return N / (Number(process.hrtime.bigint() - t) / 1e9);
   };
+  const noop = (): void => undefined;
+  const sendRawCb = async (): Promise<number> => {
+    const target = serverCount + N;
+    const t = process.hrtime.bigint();
+    for (let i = 0; i < N; i++) rawTask.send({ data: 'x', success: noop, fail: noop });
+    await until(() => serverCount >= target, 30000);
+    return N / (Number(process.hrtime.bigint() - t) / 1e9);
+  };
   const sendMgr = async (): Promise<number> => {
     const target = serverCount + N;
     const t = process.hrtime.bigint();
@@ -115,18 +123,21 @@ async function overhead(): Promise<void> {
     return N / (Number(process.hrtime.bigint() - t) / 1e9);
   };
   const ROUNDS = 7;
-  const r = { sendRaw: [] as number[], sendMgr: [] as number[], recvRaw: [] as number[], recvMgr: [] as number[] };
+  const r = { sendRaw: [] as number[], sendRawCb: [] as number[], sendMgr: [] as number[], recvRaw: [] as number[], recvMgr: [] as number[] };
   await sendRaw(); await sendMgr(); await recvRaw(); await recvMgr(); // warm-up
   for (let i = 0; i < ROUNDS; i++) {
     progress(`overhead round ${i + 1}/${ROUNDS}`);
     // Alternate who goes first so drift on a noisy machine hits both sides alike.
     if (i % 2) { r.sendMgr.push(await sendMgr()); r.sendRaw.push(await sendRaw()); } else { r.sendRaw.push(await sendRaw()); r.sendMgr.push(await sendMgr()); }
     if (i % 2) { r.recvMgr.push(await recvMgr()); r.recvRaw.push(await recvRaw()); } else { r.recvRaw.push(await recvRaw()); r.recvMgr.push(await recvMgr()); }
+    r.sendRawCb.push(await sendRawCb());
   }
   const sendRatio = median(r.sendMgr.map((m, i) => m / r.sendRaw[i]!));
   const recvRatio = median(r.recvMgr.map((m, i) => m / r.recvRaw[i]!));
+  const cbRatio = median(r.sendMgr.map((m, i) => m / r.sendRawCb[i]!));
   const k = (x: number): string => `${Math.round(median([x]) / 1000)}k/s`;
   rows.push(['2. Overhead, send (manager ÷ raw task)', `${sendRatio.toFixed(2)}× (medians ${k(median(r.sendMgr))} vs ${k(median(r.sendRaw))}, ${ROUNDS} rounds × ${N / 1000}k frames)`, '≥ 0.95', sendRatio >= 0.95 ? 'met' : 'gap (see notes)']);
+  rows.push(['   send, vs a raw task given success/fail callbacks', `${cbRatio.toFixed(2)}× (the rest is one Promise per send, which the contract requires)`, '', '']);
   rows.push(['   receive (manager ÷ raw task)', `${recvRatio.toFixed(2)}× (medians ${k(median(r.recvMgr))} vs ${k(median(r.recvRaw))})`, '≥ 0.95', recvRatio >= 0.95 ? 'met' : 'gap (see notes)']);
   socket.destroy();
   rawTask.close({});
@@ -178,14 +189,14 @@ async function detectionAndRecovery(): Promise<void> {
   const backToOpen: number[] = [];
   for (let i = 0; i < 5; i++) {
     progress(`recovery run ${i + 1}/5`);
-    const downtime = 1000;
+    const downtime = 1000 + i * 113; // not a multiple of the interval: lands anywhere in the backoff
     server.restart(downtime);
     const backAt = Date.now() + downtime;
     openedAt = 0;
     await until(() => openedAt > 0, 10000);
     backToOpen.push(openedAt - backAt);
   }
-  rows.push(['4. Recovery: server back → open', `median ${median(backToOpen)} ms (fixed interval ${reconnectInterval} ms, 5 runs)`, `≤ interval (${reconnectInterval} ms)`, median(backToOpen) <= reconnectInterval ? 'met' : 'gap']);
+  rows.push(['4. Recovery: server back → open', `median ${median(backToOpen)} ms, max ${Math.max(...backToOpen)} ms (fixed interval ${reconnectInterval} ms, 5 runs, downtime 1000–1452 ms)`, `≤ interval (${reconnectInterval} ms)`, Math.max(...backToOpen) <= reconnectInterval + 20 ? 'met' : 'gap']);
   socket.destroy();
   await server.close();
 
