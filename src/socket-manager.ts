@@ -43,7 +43,6 @@ export class WxSocketManager {
   private task: SocketTaskLike | undefined;
   /** Bumped whenever the current attempt/task is given up; stale callbacks compare against it. */
   private gen = 0;
-  private attempting = false;
   private reconnectTimer: Timer | undefined;
   private connectTimer: Timer | undefined;
   private online = true;
@@ -181,7 +180,6 @@ export class WxSocketManager {
   private startAttempt(): void {
     this.abandon(1000, '');
     const gen = this.gen;
-    this.attempting = true;
     this.connectTimer = setTimeout(() => {
       if (gen === this.gen) this.lose(ABNORMAL, 'connect timeout', this.error('CONNECT_TIMEOUT', `not open after ${this.options.connectTimeout} ms`));
     }, this.options.connectTimeout);
@@ -267,7 +265,6 @@ export class WxSocketManager {
 
   private opened(gen: number, header: Record<string, string> | undefined): void {
     this.clearConnectTimer();
-    this.attempting = false;
     const took = this.attemptNo;
     this.attemptNo = 0;
     this.setState('open');
@@ -380,7 +377,6 @@ export class WxSocketManager {
    */
   private abandon(code: number, reason: string): void {
     this.gen++;
-    this.attempting = false;
     this.clearConnectTimer();
     if (this.reconnectTimer !== undefined) clearTimeout(this.reconnectTimer);
     this.reconnectTimer = undefined;
@@ -461,7 +457,7 @@ export class WxSocketManager {
   private retryNow(): void {
     const s = this.current;
     if (s === 'reconnecting' || s === 'failed') this.restart('reconnecting');
-    else if (s === 'connecting' && !this.attempting && this.online) this.startAttempt();
+    else if (s === 'connecting' && this.connectTimer === undefined && this.online) this.startAttempt(); // armed ⇔ an attempt runs
     else if (s === 'open') this.heartbeat?.probe();
   }
 
