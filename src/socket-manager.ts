@@ -313,9 +313,6 @@ export class WxSocketManager {
   }
 
   private sendFailed(errMsg: string | undefined): void {
-    if (!this.options.queue) {
-      for (const item of this.inflight.drain()) item.reject(this.error('SEND_FAILED', 'the platform failed to send the frame', errMsg));
-    }
     this.lose(ABNORMAL, 'send failed', this.error('SEND_FAILED', 'the platform failed to send a frame', errMsg));
   }
 
@@ -324,7 +321,7 @@ export class WxSocketManager {
   /** Every failure ends here: one loss, one decision, at most one scheduled attempt. */
   private lose(code: number, reason: string, error?: SocketError, fatal = false): void {
     const wasOpen = this.current === 'open';
-    this.abandon(1000, '');
+    this.abandon(1000, '', error?.errMsg);
     const g = this.gen;
     const r = this.options.reconnect;
     let next: SocketState;
@@ -373,9 +370,10 @@ export class WxSocketManager {
 
   /**
    * Gives up the current attempt/task: new generation, timers cleared, task closed
-   * without waiting for its onClose, unconfirmed frames back to the head of the queue.
+   * without waiting for its onClose, unconfirmed frames back to the head of the queue
+   * (or, with the queue off, rejected with SEND_FAILED carrying the platform's errMsg).
    */
-  private abandon(code: number, reason: string): void {
+  private abandon(code: number, reason: string, errMsg?: string): void {
     this.gen++;
     this.clearConnectTimer();
     if (this.reconnectTimer !== undefined) clearTimeout(this.reconnectTimer);
@@ -387,7 +385,7 @@ export class WxSocketManager {
     if (this.inflight.length > 0) {
       const unconfirmed = this.inflight.drain();
       if (this.options.queue) this.queue.unshiftAll(unconfirmed);
-      else for (const item of unconfirmed) item.reject(this.error('SEND_FAILED', 'the link was lost before the platform confirmed the frame'));
+      else for (const item of unconfirmed) item.reject(this.error('SEND_FAILED', 'the link was lost before the platform confirmed the frame', errMsg));
     }
   }
 
@@ -429,8 +427,7 @@ export class WxSocketManager {
 
   private readonly networkChanged = (res: NetworkStatus, query?: boolean): void => {
     const online = !!(res && res.isConnected);
-    const wasOnline = this.online;
-    if (query && online === wasOnline) return;
+    if (query && online === this.online) return;
     this.online = online;
     if (!online) {
       // Paused: the pending attempt is not spent while offline.
@@ -438,14 +435,12 @@ export class WxSocketManager {
       this.reconnectTimer = undefined;
       return;
     }
-    if (!wasOnline || this.current !== 'open') this.retryNow();
-    else this.heartbeat?.probe();
+    this.retryNow();
   };
 
   private readonly shown = (): void => {
     this.hidden = false;
-    if (this.current === 'open') this.heartbeat?.probe();
-    else this.retryNow();
+    this.retryNow();
   };
 
   private readonly hiddenNow = (): void => {
@@ -453,7 +448,7 @@ export class WxSocketManager {
     this.heartbeat?.stop();
   };
 
-  /** The world changed (back online, app shown): try again at once with attempt 0. */
+  /** The world changed (back online, app shown): check an open link, retry a lost one at once with attempt 0. */
   private retryNow(): void {
     const s = this.current;
     if (s === 'reconnecting' || s === 'failed') this.restart('reconnecting');
