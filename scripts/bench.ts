@@ -12,7 +12,7 @@ import { WxSocketManager, reconnectDelay } from 'wx-socket-manager';
 import type { ConnectSocket, SocketTaskLike } from 'wx-socket-manager';
 import { createWsConnectSocket } from 'wx-socket-manager/node';
 import { startDevServer } from 'wx-socket-manager/dev-server';
-import { createFakeWx } from 'wx-socket-manager/testing';
+import { createFakeWx, seededRandom } from 'wx-socket-manager/testing';
 
 const root = path.resolve(__dirname, '../..');
 const tty = process.stdout.isTTY === true;
@@ -232,15 +232,7 @@ function herd(): void {
   const attempts = 12;
   const peak = (jitter: number, factor = 1, only = attempts): number => {
     const policy = { interval: 5000, factor, maxInterval: 30000, jitter };
-    let seed = 42;
-    const random = (): number => {
-      // mulberry32: an LCG's low bits would bunch the jitter.
-      seed = (seed + 0x6d2b79f5) >>> 0;
-      let t = seed;
-      t = Math.imul(t ^ (t >>> 15), t | 1);
-      t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-    };
+    const random = seededRandom(42);
     let horizon = 100;
     for (let n = 1; n <= only; n++) horizon += Math.ceil(Math.min(policy.interval * Math.pow(factor, n - 1), policy.maxInterval) * (1 + jitter)) + 1;
     const perMs = new Uint32Array(horizon);

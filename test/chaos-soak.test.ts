@@ -8,24 +8,13 @@ import type { ConnectSocketOption, SocketState, SocketTaskLike } from '../src';
 import { startDevServer } from '../src/dev-server';
 import type { DevServer } from '../src/dev-server';
 import { createWsConnectSocket } from '../src/node';
+import { seededRandom } from '../src/testing';
 import { sleep, until } from './real-helpers';
 
 const CHAOS_MS = 20000;
 const SEND_EVERY = 15;
 const MAX_ATTEMPTS = 20;
 const SLACK = 50;
-
-/** mulberry32: small, seedable, good enough to pick faults. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const VALID: Record<SocketState, SocketState[]> = {
   idle: ['connecting', 'closed'],
@@ -49,7 +38,7 @@ afterEach(async () => server?.close());
 test('random faults: nothing duplicated or reordered, losses only after the fault that killed the link, one task, limits and transitions kept', async () => {
   const seed = Number(process.env.SOAK_SEED ?? Date.now() % 1_000_000);
   process.stdout.write(`chaos soak seed: ${seed} (reproduce: SOAK_SEED=${seed} npx jest test/chaos-soak)\n`);
-  const random = prng(seed);
+  const random = seededRandom(seed);
   server = await startDevServer({ port: 0, tickInterval: 0, log: false });
   const srv = server;
 

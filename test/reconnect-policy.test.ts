@@ -59,3 +59,21 @@ describe('close codes and reasons', () => {
     expect(utf8Length(text)).toBe(Buffer.byteLength(text, 'utf8'));
   });
 });
+
+describe('seededRandom (wx-socket-manager/testing) makes jitter reproducible', () => {
+  test('same seed, same delays; values in [0, 1)', () => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { seededRandom } = require('../src/testing') as typeof import('../src/testing');
+    const policy = { interval: 5000, factor: 1, maxInterval: 30000, jitter: 0.5 };
+    const a = seededRandom(7);
+    const b = seededRandom(7);
+    const delaysA = [1, 2, 3, 4].map((n) => reconnectDelay(n, policy, a));
+    expect([1, 2, 3, 4].map((n) => reconnectDelay(n, policy, b))).toEqual(delaysA);
+    expect(new Set(delaysA).size).toBeGreaterThan(1);
+    const r = seededRandom(1);
+    for (let i = 0; i < 10000; i++) {
+      const x = r();
+      expect(x >= 0 && x < 1).toBe(true);
+    }
+  });
+});

@@ -3,7 +3,8 @@
  * backed by the `ws` package (an optional peer dependency), so the same manager runs in Node
  * against a real server: integration tests, load tests with many simulated clients.
  */
-import { ERR_CLOSE_CODE, ERR_CLOSE_NOT_CONNECTED, ERR_SEND_NOT_CONNECTED, SocketTaskBase, isClientCloseCode } from '../shared/socket-task-base';
+import { ERR_CLOSE_CODE, ERR_CLOSE_NOT_CONNECTED, ERR_SEND_NOT_CONNECTED, SocketTaskBase } from '../shared/socket-task-base';
+import { isValidCloseCode } from '../reconnect-policy';
 import type { Fn } from '../shared/socket-task-base';
 import type { ConnectSocket, ConnectSocketOption, SocketData, SocketTaskLike, WxCallbackResult } from '../types';
 
@@ -106,7 +107,7 @@ class WsSocketTask extends SocketTaskBase implements SocketTaskLike {
   close(option: { code?: number; reason?: string; success?: Fn<WxCallbackResult>; fail?: Fn<WxCallbackResult> }): void {
     const ws = this.ws;
     const code = option.code ?? 1000;
-    if (!isClientCloseCode(code)) return later(option.fail, { errMsg: ERR_CLOSE_CODE });
+    if (!isValidCloseCode(code)) return later(option.fail, { errMsg: ERR_CLOSE_CODE });
     if (!ws || this.closed || ws.readyState > OPEN) return later(option.fail, { errMsg: ERR_CLOSE_NOT_CONNECTED });
     if (ws.readyState === CONNECTING) {
       ws.terminate();

@@ -1,6 +1,7 @@
 /**
  * What every SocketTask implementation here shares (the Node adapter and the testing fake):
- * wx's listener registration, wx's own errMsg texts, and the close-code rule.
+ * wx's listener registration and wx's own errMsg texts (the close-code rule is
+ * `isValidCloseCode` in reconnect-policy, shared with the manager).
  */
 import type { SocketData, SocketTaskLike, WxCallbackResult } from '../types';
 
@@ -36,9 +37,4 @@ export abstract class SocketTaskBase implements Pick<SocketTaskLike, 'onOpen' | 
   protected emit<K extends keyof SocketTaskBase['listeners']>(event: K, res: Parameters<SocketTaskBase['listeners'][K][number]>[0]): void {
     for (const fn of this.listeners[event] as Array<Fn<typeof res>>) fn(res);
   }
-}
-
-/** wx allows 1000 and 3000–4999 from a client. */
-export function isClientCloseCode(code: number): boolean {
-  return code === 1000 || (Number.isInteger(code) && code >= 3000 && code <= 4999);
 }

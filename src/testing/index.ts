@@ -6,7 +6,8 @@
  * `send`/`close` on a task that is not open fail with wx's own errMsg. Drivers
  * (`serverOpen`, `serverMessage`, …) are the server acting now and call back at once.
  */
-import { ERR_CLOSE_CODE, ERR_CLOSE_NOT_CONNECTED, ERR_SEND_NOT_CONNECTED, SocketTaskBase, isClientCloseCode } from '../shared/socket-task-base';
+import { ERR_CLOSE_CODE, ERR_CLOSE_NOT_CONNECTED, ERR_SEND_NOT_CONNECTED, SocketTaskBase } from '../shared/socket-task-base';
+import { isValidCloseCode } from '../reconnect-policy';
 import type { Fn } from '../shared/socket-task-base';
 import type {
   ConnectSocketOption,
@@ -64,7 +65,7 @@ export class FakeSocketTask extends SocketTaskBase implements SocketTaskLike {
 
   close(option: { code?: number; reason?: string; success?: Fn<WxCallbackResult>; fail?: Fn<WxCallbackResult> }): void {
     const code = option.code ?? 1000;
-    if (!isClientCloseCode(code)) return later(option.fail, { errMsg: ERR_CLOSE_CODE });
+    if (!isValidCloseCode(code)) return later(option.fail, { errMsg: ERR_CLOSE_CODE });
     if (this.state === 'closed' || this.state === 'closing') return later(option.fail, { errMsg: ERR_CLOSE_NOT_CONNECTED });
     this.closedWith = { code: option.code, reason: option.reason };
     this.state = 'closing';
@@ -212,6 +213,21 @@ export class FakeWx implements WxLike {
     const pair = auto === true ? { ping: 'ping', pong: 'pong' } : auto;
     return data === pair.ping ? pair.pong : undefined;
   }
+}
+
+/**
+ * A seedable random source (mulberry32) returning [0, 1): pass it where randomness is
+ * injectable, e.g. `reconnectDelay(n, policy, seededRandom(42))`, to make jitter reproducible.
+ */
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
 }
 
 /** A fresh fake platform. Pass it as `{ wx: fake }` (or install it as the global `wx`). */
