@@ -13,11 +13,11 @@ import type { ConnectSocket, SocketTaskLike } from 'wx-socket-manager';
 import { createWsConnectSocket } from 'wx-socket-manager/node';
 import { startDevServer } from 'wx-socket-manager/dev-server';
 import { createFakeWx, seededRandom } from 'wx-socket-manager/testing';
+import { sleep, until as waitUntil } from './wait';
 
 const root = path.resolve(__dirname, '../..');
 const tty = process.stdout.isTTY === true;
 const rows: Array<[string, string, string, string]> = [];
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 const median = (xs: number[]): number => {
   const s = [...xs].sort((a, b) => a - b);
   const m = s.length >> 1;
@@ -31,11 +31,7 @@ function done(title: string): void {
   console.log(`  ✔ ${title}`);
 }
 async function until(cond: () => boolean, ms: number): Promise<void> {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error('bench wait timed out');
-    await new Promise((r) => setImmediate(r));
-  }
+  if (!(await waitUntil(cond, ms))) throw new Error('bench wait timed out');
 }
 
 // ---- 1. size ---------------------------------------------------------------------------------

@@ -8,6 +8,7 @@ import { createWsConnectSocket } from 'wx-socket-manager/node';
 import { startDevServer } from 'wx-socket-manager/dev-server';
 import type { WxSocketManager, WxSocketOptions } from 'wx-socket-manager';
 import { installDom, resolveMiniprogramNpm } from './miniprogram-env';
+import { sleep, until as waitUntil } from './wait';
 
 const demoRoot = path.resolve(__dirname, '../../demo-miniprogram');
 const TIMING: Partial<WxSocketOptions> = {
@@ -34,26 +35,15 @@ function say(line: string): void {
 
 /** Waits (bounded) for `cond`, showing a progress line on a terminal. */
 async function until(cond: () => boolean, what: string, ms = 10000): Promise<boolean> {
-  const start = Date.now();
-  while (!cond()) {
-    const waited = Date.now() - start;
-    if (waited > ms) {
-      if (tty) process.stdout.write('\r\x1b[K');
-      progress = '';
-      return false;
-    }
-    if (tty) {
-      progress = `  … ${what} (${(waited / 1000).toFixed(1)}s)`;
-      process.stdout.write(`\r\x1b[K${progress}`);
-    }
-    await new Promise((r) => setTimeout(r, 20));
-  }
+  const held = await waitUntil(cond, ms, 20, (waited) => {
+    if (!tty) return;
+    progress = `  … ${what} (${(waited / 1000).toFixed(1)}s)`;
+    process.stdout.write(`\r\x1b[K${progress}`);
+  });
   if (tty) process.stdout.write('\r\x1b[K');
   progress = '';
-  return true;
+  return held;
 }
-
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 interface SimComp {
   instance: { onLoad(): void; onUnload(): void; onInput(e: { detail: { value: string } }): void; onSend(): void };
