@@ -14,7 +14,7 @@ export interface HeartbeatHooks {
 }
 
 export class Heartbeat {
-  lastReceived = 0;
+  private lastReceived = 0;
   /** ms of the last ping → inbound frame round trip. */
   rtt: number | undefined;
   private pingSentAt: number | undefined;

@@ -1,12 +1,10 @@
-import { setup, tick } from './helpers';
+import { setup, setupOpen, tick } from './helpers';
 
 beforeEach(() => jest.useFakeTimers({ now: 0 }));
 afterEach(() => jest.useRealTimers());
 
 function openAt0(options = {}) {
-  const s = setup(options);
-  s.socket.connect();
-  s.wx.lastTask.serverOpen();
+  const s = setupOpen(options);
   s.log.length = 0;
   return s;
 }
@@ -52,9 +50,7 @@ describe('rule 4 — heartbeat', () => {
   });
 
   test('a server that answers pings keeps the link open indefinitely', () => {
-    const s = setup({}, { autoPong: true });
-    s.socket.connect();
-    s.wx.lastTask.serverOpen();
+    const s = setupOpen({}, { autoPong: true });
     tick(10 * 60 * 1000);
     expect(s.socket.state).toBe('open');
     // silence counts from each pong (1 ms after its ping): pings at 10 000, 20 001, … → 59 in 10 min

@@ -56,3 +56,11 @@ export function track<T>(promise: Promise<T>): { status: 'pending' | 'resolved' 
 export function openNow(s: Setup): void {
   s.wx.lastTask.serverOpen();
 }
+
+/** A manager already open on its first task (the log keeps every event from the start). */
+export function setupOpen(options: Partial<WxSocketOptions> = {}, fake: FakeWxOptions = {}): Setup {
+  const s = setup(options, fake);
+  s.socket.connect();
+  s.wx.lastTask.serverOpen();
+  return s;
+}

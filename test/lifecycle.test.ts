@@ -1,6 +1,6 @@
 import { SocketError, WxSocketManager } from '../src';
 import { ERR_SEND_NOT_CONNECTED } from '../src/testing';
-import { setup, tick } from './helpers';
+import { setup, setupOpen, tick } from './helpers';
 
 beforeEach(() => jest.useFakeTimers());
 afterEach(() => jest.useRealTimers());
@@ -41,17 +41,13 @@ describe('connecting and closing', () => {
   });
 
   test('inbound frames reach message listeners, text and binary', () => {
-    const s = setup();
-    s.socket.connect();
-    s.wx.lastTask.serverOpen();
+    const s = setupOpen();
     s.wx.lastTask.serverMessage('hello').serverMessage(new ArrayBuffer(3));
     expect(s.log.slice(3)).toEqual(['message:hello', 'message:<3 bytes>']);
   });
 
   test('close() on an open link: one close event, state closed, task closed with the code, no reconnect ever', () => {
-    const s = setup();
-    s.socket.connect();
-    s.wx.lastTask.serverOpen();
+    const s = setupOpen();
     s.socket.close(4000, 'bye');
     s.socket.close(4000, 'bye');
     expect(s.wx.lastTask.closedWith).toEqual({ code: 4000, reason: 'bye' });
@@ -74,9 +70,7 @@ describe('connecting and closing', () => {
   });
 
   test('close() validates code and reason and leaves the manager untouched', () => {
-    const s = setup();
-    s.socket.connect();
-    s.wx.lastTask.serverOpen();
+    const s = setupOpen();
     expect(() => s.socket.close(1001)).toThrow(RangeError);
     expect(() => s.socket.close(1006)).toThrow(/1000 or 3000–4999/);
     expect(() => s.socket.close(5000)).toThrow(RangeError);
@@ -96,9 +90,7 @@ describe('connecting and closing', () => {
   });
 
   test('reconnect() on an open link: close (willReconnect) then a new task, attempt 0', () => {
-    const s = setup();
-    s.socket.connect();
-    s.wx.lastTask.serverOpen();
+    const s = setupOpen();
     const first = s.wx.lastTask;
     s.socket.reconnect();
     expect(first.closedWith).toEqual({ code: 1000, reason: '' });
@@ -125,9 +117,7 @@ describe('connecting and closing', () => {
   });
 
   test('task.close() that throws (some devices) does not break close()', () => {
-    const s = setup();
-    s.socket.connect();
-    s.wx.lastTask.serverOpen();
+    const s = setupOpen();
     s.wx.lastTask.close = () => {
       throw new Error('device says no');
     };
@@ -136,9 +126,7 @@ describe('connecting and closing', () => {
   });
 
   test('destroy(): closes, drops listeners; later calls throw or do nothing as documented', () => {
-    const s = setup();
-    s.socket.connect();
-    s.wx.lastTask.serverOpen();
+    const s = setupOpen();
     s.socket.destroy();
     expect(s.log.slice(-2)).toEqual(['state:open>closed', 'close:1000::final']);
     expect(s.socket.diagnostics.listeners).toBe(0);

@@ -1,15 +1,11 @@
-import { setup, tick, settle } from './helpers';
+import { setup, setupOpen, tick, settle } from './helpers';
+import type { Setup } from './helpers';
 
 beforeEach(() => jest.useFakeTimers({ now: 0 }));
 afterEach(() => jest.useRealTimers());
 
-describe('rule 5 — network', () => {
-  test('while offline no attempts are spent; back online an attempt starts at once with attempt 0', () => {
-    const s = setup();
-    s.socket.connect();
-    s.wx.lastTask.serverOpen();
-    s.wx.setNetwork(false);
-    s.wx.lastTask.serverClose(1006, '');
+/** Offline: reconnecting, no attempt spent for 10 min; back online: one attempt at once, attempt 0. */
+function expectPausedUntilOnline(s: Setup): void {
     expect(s.socket.state).toBe('reconnecting');
     tick(10 * 60 * 1000);
     expect(s.wx.tasks).toHaveLength(1);
@@ -17,14 +13,20 @@ describe('rule 5 — network', () => {
     s.wx.setNetwork(true);
     expect(s.wx.tasks).toHaveLength(2);
     expect(s.socket.attempt).toBe(0);
+}
+
+describe('rule 5 — network', () => {
+  test('while offline no attempts are spent; back online an attempt starts at once with attempt 0', () => {
+    const s = setupOpen();
+    s.wx.setNetwork(false);
+    s.wx.lastTask.serverClose(1006, '');
+    expectPausedUntilOnline(s);
     s.wx.lastTask.serverOpen();
     expect(s.log.slice(-2)).toEqual(['state:reconnecting>open', 'open:0']);
   });
 
   test('going offline during backoff cancels the pending attempt', () => {
-    const s = setup();
-    s.socket.connect();
-    s.wx.lastTask.serverOpen();
+    const s = setupOpen();
     s.wx.lastTask.serverClose(1006, '');
     tick(3000);
     s.wx.setNetwork(false);
@@ -40,13 +42,7 @@ describe('rule 5 — network', () => {
     s.socket.connect();
     tick(0); // getNetworkType answers 'none'
     s.wx.lastTask.serverError('connectSocket:fail network is down');
-    expect(s.socket.state).toBe('reconnecting');
-    tick(10 * 60 * 1000);
-    expect(s.wx.tasks).toHaveLength(1);
-    expect(s.log.filter((l) => l.startsWith('reconnecting:'))).toEqual([]);
-    s.wx.setNetwork(true);
-    expect(s.wx.tasks).toHaveLength(2);
-    expect(s.socket.attempt).toBe(0);
+    expectPausedUntilOnline(s);
   });
 
   test('reconnect() while known offline starts no attempt until back online', () => {
@@ -95,9 +91,7 @@ describe('rule 5 — network', () => {
   });
 
   test('a network change while open checks the link with an immediate ping', () => {
-    const s = setup();
-    s.socket.connect();
-    s.wx.lastTask.serverOpen();
+    const s = setupOpen();
     s.wx.setNetwork(true, '4g');
     expect(s.wx.lastTask.sent).toEqual(['ping']);
     tick(10000);
@@ -117,9 +111,7 @@ describe('rule 5 — network', () => {
 
 describe('rule 6 — app hide/show', () => {
   test('while hidden the heartbeat is not judged; on show an open link is pinged at once', () => {
-    const s = setup();
-    s.socket.connect();
-    s.wx.lastTask.serverOpen();
+    const s = setupOpen();
     s.wx.hideApp();
     tick(10 * 60 * 1000);
     expect(s.socket.state).toBe('open');
@@ -133,9 +125,7 @@ describe('rule 6 — app hide/show', () => {
   });
 
   test('on show a dead open link is found within the heartbeat timeout', () => {
-    const s = setup();
-    s.socket.connect();
-    s.wx.lastTask.serverOpen();
+    const s = setupOpen();
     s.wx.hideApp();
     s.wx.lastTask.die();
     tick(60000);
@@ -145,9 +135,7 @@ describe('rule 6 — app hide/show', () => {
   });
 
   test('on show a lost link is retried at once with attempt 0', () => {
-    const s = setup();
-    s.socket.connect();
-    s.wx.lastTask.serverOpen();
+    const s = setupOpen();
     s.wx.hideApp();
     s.wx.lastTask.serverClose(1000, 'interrupted');
     tick(5000);

@@ -1,13 +1,11 @@
-import { setup, tick, settle } from './helpers';
+import { setup, setupOpen, tick, settle } from './helpers';
 
 beforeEach(() => jest.useFakeTimers({ now: 0 }));
 afterEach(() => jest.useRealTimers());
 
 /** Opens the manager, then loses the link the way a server restart does. */
 function openThenDrop(options = {}) {
-  const s = setup(options);
-  s.socket.connect();
-  s.wx.lastTask.serverOpen();
+  const s = setupOpen(options);
   s.log.length = 0;
   s.wx.lastTask.serverClose(1006, 'abnormal');
   return s;
@@ -15,9 +13,7 @@ function openThenDrop(options = {}) {
 
 describe('rule 1 — the reconnect lock', () => {
   test('onError then onClose of the same task schedule exactly one attempt', () => {
-    const s = setup({ heartbeat: false });
-    s.socket.connect();
-    s.wx.lastTask.serverOpen();
+    const s = setupOpen({ heartbeat: false });
     s.log.length = 0;
     s.wx.lastTask.serverError('network lost').serverClose(1006, '');
     expect(s.log).toEqual(['error:SOCKET_ERROR', 'state:open>reconnecting', 'close:1006:network lost:retry', 'reconnecting:1:5000']);
@@ -175,9 +171,7 @@ describe('connect timeout, shouldReconnect, fatal errors, providers', () => {
 
   test('shouldReconnect is asked with the close code and can keep it closed (unconfirmed sends rejected CLOSED)', () => {
     const asked: Array<{ code: number; reason: string }> = [];
-    const s = setup({ shouldReconnect: (c) => (asked.push(c), c.code !== 4001) });
-    s.socket.connect();
-    s.wx.lastTask.serverOpen();
+    const s = setupOpen({ shouldReconnect: (c) => (asked.push(c), c.code !== 4001) });
     s.wx.lastTask.serverClose(4000, 'try again');
     tick(5000);
     s.wx.lastTask.serverOpen();

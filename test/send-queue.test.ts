@@ -1,14 +1,12 @@
 import { SocketError } from '../src';
-import { setup, settle, tick, track } from './helpers';
+import { setup, setupOpen, settle, tick, track } from './helpers';
 
 beforeEach(() => jest.useFakeTimers({ now: 0 }));
 afterEach(() => jest.useRealTimers());
 
 describe('send()', () => {
   test('while open it goes out at once and resolves when the platform confirms', async () => {
-    const s = setup();
-    s.socket.connect();
-    s.wx.lastTask.serverOpen();
+    const s = setupOpen();
     const a = track(s.socket.send('a'));
     const b = track(s.socket.send('b'));
     expect(s.wx.lastTask.sent).toEqual(['a', 'b']); // pipelined, no waiting for confirmations
@@ -102,9 +100,7 @@ describe('send()', () => {
   });
 
   test('a frame whose platform send fails goes back to the head and the link is treated as dead', async () => {
-    const s = setup({ heartbeat: false });
-    s.socket.connect();
-    s.wx.lastTask.serverOpen();
+    const s = setupOpen({ heartbeat: false });
     const first = s.wx.lastTask;
     // The platform has lost the link but has not told us yet.
     first.state = 'closed';
@@ -122,9 +118,7 @@ describe('send()', () => {
   });
 
   test('a failed frame goes back to the head even when the queue is full', async () => {
-    const s = setup({ heartbeat: false, queue: { max: 1 } });
-    s.socket.connect();
-    s.wx.lastTask.serverOpen();
+    const s = setupOpen({ heartbeat: false, queue: { max: 1 } });
     s.wx.lastTask.state = 'closed';
     void s.socket.send('a');
     void s.socket.send('b');
@@ -133,9 +127,7 @@ describe('send()', () => {
   });
 
   test('with queue: false a failed frame rejects with SEND_FAILED', async () => {
-    const s = setup({ heartbeat: false, queue: false });
-    s.socket.connect();
-    s.wx.lastTask.serverOpen();
+    const s = setupOpen({ heartbeat: false, queue: false });
     s.wx.lastTask.state = 'closed';
     const a = track(s.socket.send('a'));
     await settle();
@@ -143,9 +135,7 @@ describe('send()', () => {
   });
 
   test('ArrayBuffer payloads are sent as they are', () => {
-    const s = setup();
-    s.socket.connect();
-    s.wx.lastTask.serverOpen();
+    const s = setupOpen();
     const buf = new Uint8Array([1, 2, 3]).buffer;
     void s.socket.send(buf);
     expect(s.wx.lastTask.sent).toEqual([buf]);
