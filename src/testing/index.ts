@@ -256,3 +256,6 @@ function remove<T>(list: T[], fn: unknown): T[] {
   const i = list.indexOf(fn as T);
   return i < 0 ? list : list.slice(0, i).concat(list.slice(i + 1));
 }
+
+// Fakes of the other platforms (Taro, uni-app, Alipay, Douyin, QQ, Baidu, the browser).
+export * from './platforms';
