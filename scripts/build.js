@@ -20,6 +20,14 @@ rm('dist');
 rm('.build');
 run('tsconfig.miniprogram.json');
 run('tsconfig.node.json');
+// The browser bundle (fromBrowser + the manager, global `wxSocketManager`) and the H5 demo page the dev server serves.
+if (exists('src/h5/bundle.ts')) {
+  const esbuild = require('esbuild');
+  const h5 = { bundle: true, format: 'iife', target: 'es2017', minify: true, absWorkingDir: root, logLevel: 'warning' };
+  esbuild.buildSync({ ...h5, entryPoints: ['src/h5/bundle.ts'], globalName: 'wxSocketManager', outfile: 'dist/h5/wx-socket-manager.js' });
+  esbuild.buildSync({ ...h5, entryPoints: ['src/h5/demo.ts'], outfile: 'dist/h5/demo.js' });
+  fs.copyFileSync(path.join(root, 'src/h5/index.html'), path.join(root, 'dist/h5/index.html'));
+}
 if (exists('dist/dev-server/cli.js')) fs.chmodSync(path.join(root, 'dist/dev-server/cli.js'), 0o755);
 
 // The component's non-TypeScript files travel beside its compiled .js.

@@ -10,6 +10,7 @@ import http from 'http';
 import net from 'net';
 import { WebSocketServer } from 'ws';
 import type { WebSocket } from 'ws';
+import { serveH5 } from './h5';
 
 export interface DevServerOptions {
   /** Port clients connect to (through the fault proxy); 0 picks a free one. @default 8090 */
@@ -86,7 +87,12 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
   };
 
   // ---- the real WebSocket server (upstream, internal port) ----
-  const upstreamHttp = http.createServer((_req, res) => res.writeHead(426).end('WebSocket only'));
+  // Plain HTTP on the WebSocket port: the H5 demo page at /, and the control routes (same origin for its buttons).
+  const upstreamHttp = http.createServer((req, res) => {
+    if (serveH5(req, res)) return;
+    if (/^\/(status|fault\/)/.test(req.url ?? '')) return controlRoutes(req, res);
+    res.writeHead(426).end('WebSocket only');
+  });
   const wss = new WebSocketServer({ server: upstreamHttp, perMessageDeflate: false });
   const ids = new WeakMap<WebSocket, number>();
   wss.on('connection', (ws) => {
@@ -154,7 +160,7 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
   const port = (proxy.address() as net.AddressInfo).port;
 
   // ---- control endpoint ----
-  const control = http.createServer((req, res) => {
+  function controlRoutes(req: http.IncomingMessage, res: http.ServerResponse): unknown {
     const u = new URL(req.url ?? '/', 'http://localhost');
     res.setHeader('content-type', 'application/json');
     if (u.pathname === '/status') {
@@ -165,7 +171,8 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
     const num = (k: string): number | undefined => (u.searchParams.has(k) ? Number(u.searchParams.get(k)) : undefined);
     const done = api.fault(m[1], { ms: num('ms'), code: num('code'), reason: u.searchParams.get('reason') ?? undefined });
     res.writeHead(done.startsWith('unknown') ? 400 : 200).end(JSON.stringify({ fault: done }));
-  });
+  }
+  const control = http.createServer(controlRoutes);
   const controlPort = options.controlPort ?? (options.port === 0 ? 0 : port + 1);
   await listen(control, controlPort, host);
 
