@@ -8,17 +8,24 @@ export type SocketErrorCode =
   | 'QUEUE_FULL'
   | 'NOT_OPEN'
   | 'CLOSED'
-  | 'DOMAIN_NOT_ALLOWED';
+  | 'DOMAIN_NOT_ALLOWED'
+  /** Reliable sessions: the server did not acknowledge a message within `deliveryTimeout`. */
+  | 'DELIVERY_TIMEOUT'
+  /** Reliable sessions: more unacknowledged messages than the session may buffer. */
+  | 'OVERFLOW';
 
 export const PREFIX = '[wx-socket-manager]';
 
-/** Every failure the manager reports. `errMsg` keeps the platform's own text. */
+/**
+ * Every failure the manager reports. `errMsg` keeps the platform's own text.
+ * The message reads `[wx-socket-manager] CODE: detail (errMsg)`.
+ */
 export class SocketError extends Error {
   readonly code: SocketErrorCode;
   readonly errMsg?: string;
 
-  constructor(code: SocketErrorCode, message: string, errMsg?: string) {
-    super(`${PREFIX} ${message}`);
+  constructor(code: SocketErrorCode, detail?: string, errMsg?: string) {
+    super(`${PREFIX} ${code}${detail ? `: ${detail}` : ''}${errMsg ? ` (${errMsg})` : ''}`);
     this.name = 'SocketError';
     this.code = code;
     if (errMsg !== undefined) this.errMsg = errMsg;
