@@ -6,7 +6,7 @@
  * `send`/`close` on a task that is not open fail with wx's own errMsg. Drivers
  * (`serverOpen`, `serverMessage`, …) are the server acting now and call back at once.
  */
-import { ERR_CLOSE_CODE, ERR_CLOSE_NOT_CONNECTED, ERR_SEND_NOT_CONNECTED, SocketTaskBase } from '../shared/socket-task-base';
+import { ERR_CLOSE_CODE, ERR_CLOSE_NOT_CONNECTED, ERR_SEND_NOT_CONNECTED, SocketTaskBase, later, remove } from '../shared/socket-task-base';
 import { isValidCloseCode } from '../reconnect-policy';
 import type { Fn } from '../shared/socket-task-base';
 import type {
@@ -256,16 +256,6 @@ export function installFakeWx(fake: FakeWx): () => void {
     if (had) g.wx = before;
     else delete g.wx;
   };
-}
-
-function later<T>(fn: Fn<T> | undefined, res: T): void {
-  if (fn) setTimeout(() => fn(res), 0);
-}
-
-function remove<T>(list: T[], fn: unknown): T[] {
-  if (fn === undefined) return [];
-  const i = list.indexOf(fn as T);
-  return i < 0 ? list : list.slice(0, i).concat(list.slice(i + 1));
 }
 
 // Fakes of the other platforms (Taro, uni-app, Alipay, Douyin, QQ, Baidu, the browser).

@@ -6,6 +6,7 @@
  * Callbacks come on a later macrotask (jest fake timers control them); drivers act now.
  */
 import type { FakeTaskState } from '../index';
+import { later, remove } from '../../shared/socket-task-base';
 import type { SocketData } from '../../types';
 
 type Fn<T> = (res: T) => void;
@@ -265,16 +266,6 @@ export class FakeMy {
 /** A fake `my` for `fromAlipay(my)`. */
 export function createFakeMy(options?: FakeMyOptions): FakeMy {
   return new FakeMy(options);
-}
-
-function later<T>(fn: Fn<T> | undefined, res: T): void {
-  if (fn) setTimeout(() => fn(res), 0);
-}
-
-function remove<T>(list: T[], fn: unknown): T[] {
-  if (fn === undefined) return [];
-  const i = list.indexOf(fn as T);
-  return i < 0 ? list : list.slice(0, i).concat(list.slice(i + 1));
 }
 
 function bytes(buffer: Buffer): ArrayBuffer {
