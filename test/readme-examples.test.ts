@@ -41,3 +41,20 @@ test('the uni-app page (Vue SFC with onLoad/onUnload) compiles and type-checks',
   });
   expect(problems).toEqual([]);
 }, 60000);
+
+test('every code block in docs/readme-platforms.md marked with a file is that file (or its readme region), so it is what the checks compile', () => {
+  const root = path.join(__dirname, '..');
+  const doc = fs.readFileSync(path.join(root, 'docs/readme-platforms.md'), 'utf8');
+  const blocks = [...doc.matchAll(/<!-- file: ([^#\s]+)(?:#(\w+))? -->\n```\w+\n([\s\S]*?)```/g)];
+  expect(blocks.map((m) => m[1])).toEqual([
+    'test/typings/uni/example.ts',
+    'test/typings/uni/chat.vue',
+    'test/typings/taro/chat.tsx',
+    'test/typings/browser/example.ts',
+  ]);
+  for (const [, file, region, code] of blocks) {
+    let text = fs.readFileSync(path.join(root, file as string), 'utf8');
+    if (region) text = text.split(`// #region ${region}\n`)[1]?.split('// #endregion')[0] ?? `no region ${region}`;
+    expect(code).toBe(text);
+  }
+});
