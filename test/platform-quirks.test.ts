@@ -2,6 +2,8 @@
  * Each platform's own quirks, absorbed by its binding (the shared page story is in
  * platforms.test.ts), and bad input to the bindings.
  */
+import { execFileSync } from 'child_process';
+import path from 'path';
 import { WxSocketManager } from '../src';
 import type { SocketError, WxSocketOptions } from '../src';
 import { fromAlipay, fromBaidu, fromBrowser, fromDouyin, fromQQ, fromTaro, fromUni, fromWx, toBase64, fromBase64 } from '../src/platforms';
@@ -356,5 +358,22 @@ describe('bad input', () => {
     expect(log).toEqual(FIRST_ATTEMPT_FAILED);
     expect(errors[0]?.errMsg).toMatch(errMsg);
     socket.close();
+  });
+});
+
+test('wx-socket-manager/platforms, as shipped, reads no platform global when imported or bound', () => {
+  const script = `
+    const touched = [];
+    for (const name of ['wx', 'qq', 'my', 'tt', 'swan', 'uni', 'Taro', 'WebSocket', 'document', 'navigator']) {
+      Object.defineProperty(globalThis, name, { get() { touched.push(name); return undefined; }, configurable: true });
+    }
+    const p = require('wx-socket-manager/platforms');
+    const fake = { connectSocket() {}, WebSocket: function () {} };
+    for (const name of Object.keys(p).filter((k) => /^from[A-Z]/.test(k) && k !== 'fromBase64')) p[name](fake);
+    process.stdout.write(JSON.stringify({ touched, exports: Object.keys(p).sort() }));`;
+  const out = JSON.parse(execFileSync(process.execPath, ['-e', script], { cwd: path.join(__dirname, '..'), encoding: 'utf8' }));
+  expect(out).toEqual({
+    touched: [],
+    exports: ['ERR_NO_HEADERS', 'fromAlipay', 'fromBaidu', 'fromBase64', 'fromBrowser', 'fromDouyin', 'fromQQ', 'fromTaro', 'fromUni', 'fromWx', 'toBase64'],
   });
 });
