@@ -118,6 +118,7 @@ function networkType(type: unknown, available?: unknown): string {
 export function fromAlipay(my: AlipayPlatform): PlatformBinding {
   return wxShaped('fromAlipay(my)', my, {
     extra: { multiple: true },
+    noTaskHint: 'DingTalk and mPaaS have no multiple: true sockets',
     failMsg: (res) => alipayFailure('connectSocket', res, FATAL_CONNECT),
     wrap: (task) => alipayTask(task as unknown as AlipayTask),
     events: {

@@ -161,7 +161,7 @@ function browserEvents(g: BrowserPlatform): WxLike {
  */
 export function fromBrowser(g: BrowserPlatform): PlatformBinding {
   checkPlatform('fromBrowser(globalThis)', g, 'WebSocket');
-  const connectSocket: ConnectSocket & { headers?: string } = (option) => {
+  const connectSocket: ConnectSocket & { noHeaders?: string } = (option) => {
     const fail = option.fail || noop;
     const refuse = (errMsg: string): SocketTaskLike => {
       const ws: BrowserWebSocket = { readyState: 3, binaryType: 'arraybuffer', send: noop, close: noop, onopen: null, onmessage: null, onerror: null, onclose: null };
@@ -177,7 +177,7 @@ export function fromBrowser(g: BrowserPlatform): PlatformBinding {
     }
     return new BrowserTask(ws);
   };
-  // Read by a manager that checks options at construction: `header` here is a mistake.
-  connectSocket.headers = ERR_NO_HEADERS;
+  // For a manager that checks options at construction: with this connectSocket a `header` is a mistake.
+  connectSocket.noHeaders = ERR_NO_HEADERS;
   return { connectSocket, wx: browserEvents(g) };
 }

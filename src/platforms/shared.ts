@@ -105,7 +105,9 @@ export function adoptTask<T>(
   result: unknown,
   fail: (res: unknown) => void,
   wrap: (native: T) => SocketTaskLike,
+  hint?: string,
 ): SocketTaskLike {
+  const why = hint ? ` (${hint})` : '';
   if (isTaskLike(result)) return wrap(result as unknown as T);
   const pending = new PendingTask();
   const failed = (res: unknown): void => {
@@ -116,13 +118,13 @@ export function adoptTask<T>(
     result.then(
       (task) => {
         if (isTaskLike(task)) pending.resolve(wrap(task as unknown as T));
-        else failed(`${binding}: the Promise gave ${describe(task)}, not a SocketTask`);
+        else failed(`${binding}: the Promise gave ${describe(task)}, not a SocketTask${why}`);
       },
       (err: unknown) => failed(err === undefined || err === null ? `${binding}: rejected with no reason` : err),
     );
   } else {
     // Later, like any platform callback: the manager has registered its listeners by then.
-    setTimeout(() => failed(`${binding}: connectSocket returned ${describe(result)}, not a SocketTask`), 0);
+    setTimeout(() => failed(`${binding}: connectSocket returned ${describe(result)}, not a SocketTask${why}`), 0);
   }
   return pending;
 }
@@ -269,6 +271,8 @@ export interface WxShapedOptions {
   events?: EventShapes;
   /** `false`: pass no success/fail (the platform returns a Promise and reports through it). */
   callbacks?: false;
+  /** Said after "connectSocket returned X, not a SocketTask" (a likely cause on this platform). */
+  noTaskHint?: string;
 }
 
 /** A binding for a platform whose connectSocket is wx-like (returns a task, or a Promise of one). */
@@ -300,7 +304,7 @@ export function wxShaped(binding: string, platform: unknown, options: WxShapedOp
       pending.reject();
       return pending;
     }
-    return adoptTask(binding, result, fail, wrap);
+    return adoptTask(binding, result, fail, wrap, options.noTaskHint);
   };
   return { connectSocket, wx: platformEvents(p, options.events) };
 }
