@@ -175,6 +175,33 @@ describe('Taro', () => {
     expect([weapp.connectSocket, alipay.connectSocket].map((f) => f.mock.calls.length)).toEqual([0, 0]);
   });
 
+  test('Taro-H5: a send refused by the task (a rejected Promise) keeps the frame and leaves no unhandled rejection', async () => {
+    const unhandled: unknown[] = [];
+    const onUnhandled = (reason: unknown): void => void unhandled.push(reason);
+    process.on('unhandledRejection', onUnhandled);
+    try {
+      const taro = createFakeTaro({ h5: true });
+      const { socket, errors } = manager(fromTaro(taro), { heartbeat: false });
+      socket.connect();
+      await settle(1);
+      taro.lastTask.serverOpen();
+      taro.lastTask.state = 'closed'; // gone underneath, its close event still on the way
+      void socket.send('kept');
+      await settle(1);
+      expect(errors.map((e) => [e.code, e.errMsg])).toEqual([['SEND_FAILED', 'sendSocketMessage:fail WebSocket is not connected']]);
+      tick(5000);
+      await settle(1);
+      taro.lastTask.serverOpen();
+      await settle(1);
+      expect(taro.lastTask.sent).toEqual(['kept']);
+      jest.useRealTimers();
+      await new Promise((r) => setTimeout(r, 20));
+      expect(unhandled).toEqual([]);
+    } finally {
+      process.off('unhandledRejection', onUnhandled);
+    }
+  });
+
   test('close() before the Promise delivers the task closes that task when it arrives', async () => {
     const taro = createFakeTaro();
     const { socket } = manager(fromTaro(taro));

@@ -71,6 +71,7 @@ export const DRIVERS: Array<[string, () => Driver]> = [
   ['wx', () => { const f = createFakeWx(); return wxStyle(f, fromWx(f)); }],
   ['QQ', () => { const f = createFakeQQ(); return wxStyle(f, fromQQ(f)); }],
   ['Taro', () => { const f = createFakeTaro(); return wxStyle(f, fromTaro(f)); }],
+  ['Taro H5', () => { const f = createFakeTaro({ h5: true }); return wxStyle(f, fromTaro(f)); }],
   ['uni-app', () => { const f = createFakeUni(); return wxStyle(f, fromUni(f)); }],
   ['uni-app H5', () => { const f = createFakeUni({ h5: true }); return wxStyle(f, fromUni(f)); }],
   ['Alipay', () => { const f = createFakeMy(); return wxStyle(f, fromAlipay(f)); }],

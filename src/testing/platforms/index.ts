@@ -7,6 +7,7 @@ export type { FakeTtOptions, FakeTtTask } from './tt';
 export { FakeUni, createFakeUni } from './uni';
 export type { FakeUniOptions } from './uni';
 export { FakeTaro, createFakeTaro } from './taro';
+export type { FakeTaroOptions, FakeTaroH5Task } from './taro';
 export {
   FakeMy,
   FakeMyTask,
