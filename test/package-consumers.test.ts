@@ -29,6 +29,8 @@ beforeAll(() => {
   fs.cpSync(path.join(__dirname, 'fixtures/ts-consumer'), project, { recursive: true });
   // WeChat's template keeps the API typings in ./typings (typeRoots).
   fs.cpSync(path.dirname(require.resolve('miniprogram-api-typings/package.json')), path.join(project, 'typings/miniprogram-api-typings'), { recursive: true });
+  fs.mkdirSync(path.join(project, 'miniprogram/pages/index'), { recursive: true });
+  fs.copyFileSync(path.join(__dirname, 'fixtures/headline-page.js'), path.join(project, 'miniprogram/pages/index/index.js'));
   installPacked(project);
   // Started together, so they run side by side. TS 5.9 checks every .d.ts, as the template
   // does; the TS 6 runs skip lib checks (our build already compiles the .d.ts with TS 6).
@@ -63,6 +65,11 @@ test('package.json maps each Node entry to the same .d.ts for node10 (typesVersi
     .filter(([subpath, target]) => subpath !== '.' && typeof target === 'object' && target.types)
     .map(([subpath, target]) => [subpath.slice(2), [target.types!.replace(/^\.\//, '')]]);
   expect(pkg.typesVersions).toEqual({ '*': Object.fromEntries(fromExports) });
+});
+
+test('in plain Node, the README page loads with loadPage(), connects, sends, and exits with nothing left running', () => {
+  const out = execFileSync(process.execPath, [path.join(project, 'plain-node.js')], { cwd: project, encoding: 'utf8', timeout: 20000 });
+  expect(JSON.parse(out)).toEqual({ url: 'wss://example.com/live?token=n1', sent: ['hi'], live: 0, wxListeners: 0 });
 });
 
 describe('without the optional ws package', () => {
