@@ -152,8 +152,7 @@ export class WxSocketManager {
    */
   send(data: SocketData, options?: SendOptions): Promise<void> {
     this._assertUsable('send');
-    const kind = Object.prototype.toString.call(data).slice(8, -1); // also sees ArrayBuffers of another realm
-    if (typeof data !== 'string' && kind !== 'ArrayBuffer') throw typeError(`send() takes a string or an ArrayBuffer, got ${kind}`);
+    if (typeof data !== 'string' && kindOf(data) !== 'ArrayBuffer') throw typeError(`send() takes a string or an ArrayBuffer, got ${kindOf(data)}`);
     const direct = options !== undefined && sendOptions(options);
     if (this._current === 'closed') return Promise.reject(this._error('CLOSED', 'call connect() first'));
     const queueOptions = this._options.queue;
@@ -607,6 +606,11 @@ function isTask(value: unknown): value is SocketTaskLike {
   if (typeof value !== 'object' || value === null) return false;
   const t = value as Record<string, unknown>;
   return ['send', 'close', 'onOpen', 'onClose', 'onError', 'onMessage'].every((k) => typeof t[k] === 'function');
+}
+
+/** `Number`, `ArrayBuffer` (of any realm), `Uint8Array`, `Null`… */
+function kindOf(value: unknown): string {
+  return Object.prototype.toString.call(value).slice(8, -1);
 }
 
 /** Validates send()'s options; true when the frame must not be queued. */
