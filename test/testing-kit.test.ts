@@ -63,6 +63,19 @@ describe('fake.flush()', () => {
     expect(jest.getTimerCount()).toBe(0);
   });
 
+  test('with real timers too: autoOpen and a function url settle in one flush, nothing waits for a timer', async () => {
+    jest.useRealTimers();
+    const fake = createFakeWx({ autoOpen: true });
+    const socket = new WxSocketManager({ url: () => Promise.resolve('wss://example.test/b'), wx: fake });
+    const log = record(socket);
+    socket.connect();
+    await fake.flush();
+    expect(log).toEqual(['state:idle>connecting', 'state:connecting>open', 'open:0']);
+    socket.destroy();
+    await fake.flush();
+    expect(fake.liveTasks()).toEqual([]);
+  });
+
   test('callbacks that keep scheduling more make flush() reject after its bound instead of hanging', async () => {
     const fake = createFakeWx();
     const again = (): void => fake.later(again, undefined);
