@@ -15,6 +15,9 @@ const BEHAVIOUR_SUITES = ['lifecycle', 'reconnect', 'heartbeat', 'platform', 're
 
 module.exports = {
   testTimeout: 20000,
+  // One temp directory per run: the packed tarball is made once and shared (test/pack.ts).
+  globalSetup: '<rootDir>/test/global-setup.ts',
+  globalTeardown: '<rootDir>/test/global-teardown.ts',
   projects: [
     {
       displayName: 'source',

@@ -152,13 +152,14 @@ export class WxSocketManager {
    */
   send(data: SocketData, options?: SendOptions): Promise<void> {
     this._assertUsable('send');
-    const kind = Object.prototype.toString.call(data).slice(8, -1); // also sees ArrayBuffers of another realm
-    if (typeof data !== 'string' && kind !== 'ArrayBuffer') throw typeError(`send() takes a string or an ArrayBuffer, got ${kind}`);
+    if (typeof data !== 'string' && kindOf(data) !== 'ArrayBuffer') throw typeError(`send() takes a string or an ArrayBuffer, got ${kindOf(data)}`);
     const direct = options !== undefined && sendOptions(options);
     if (this._current === 'closed') return Promise.reject(this._error('CLOSED', 'call connect() first'));
     const queueOptions = this._options.queue;
     if (this._current === 'open' && this._queue.length === 0) {
-      return new Promise<void>((resolve, reject) => this._dispatch({ data, resolve, reject, direct }));
+      const promise = new Promise<void>(this._capture);
+      this._dispatch({ data, resolve: this._resolve, reject: this._reject, direct });
+      return promise;
     }
     if (!queueOptions || direct) {
       return Promise.reject(this._error('NOT_OPEN', this._current));
@@ -166,7 +167,9 @@ export class WxSocketManager {
     if (this._queue.length >= queueOptions.max) {
       return Promise.reject(this._error('QUEUE_FULL', `max ${queueOptions.max}`));
     }
-    return new Promise<void>((resolve, reject) => this._queue.push({ data, resolve, reject, direct: false }));
+    const promise = new Promise<void>(this._capture);
+    this._queue.push({ data, resolve: this._resolve, reject: this._reject, direct: false });
+    return promise;
   }
 
   /**
@@ -398,6 +401,17 @@ export class WxSocketManager {
     }
   }
 
+  /**
+   * One executor for every send() promise: it runs synchronously inside `new Promise`, so
+   * its two functions are read right after. Saves a closure per frame on the hot path.
+   */
+  private _resolve: () => void = noop;
+  private _reject: (err: Error) => void = noop;
+  private readonly _capture = (resolve: () => void, reject: (err: Error) => void): void => {
+    this._resolve = resolve;
+    this._reject = reject;
+  };
+
   /** Per-task send callbacks (bound in openTask) so no closure is made per frame. */
   private _confirm: () => void = noop;
   private _refuse: (res: WxCallbackResult) => void = noop;
@@ -607,6 +621,11 @@ function isTask(value: unknown): value is SocketTaskLike {
   if (typeof value !== 'object' || value === null) return false;
   const t = value as Record<string, unknown>;
   return ['send', 'close', 'onOpen', 'onClose', 'onError', 'onMessage'].every((k) => typeof t[k] === 'function');
+}
+
+/** `Number`, `ArrayBuffer` (of any realm), `Uint8Array`, `Null`… */
+function kindOf(value: unknown): string {
+  return Object.prototype.toString.call(value).slice(8, -1);
 }
 
 /** Validates send()'s options; true when the frame must not be queued. */

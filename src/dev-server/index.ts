@@ -8,8 +8,9 @@
  */
 import http from 'http';
 import net from 'net';
-import { WebSocketServer } from 'ws';
+import type * as Ws from 'ws';
 import type { WebSocket } from 'ws';
+import { requireWs } from '../shared/require-ws';
 import { serveH5 } from './h5';
 
 export interface DevServerOptions {
@@ -63,6 +64,7 @@ interface Pair {
 }
 
 export async function startDevServer(options: DevServerOptions = {}): Promise<DevServer> {
+  const { WebSocketServer } = requireWs('wx-socket-manager/dev-server') as typeof Ws;
   const host = options.host ?? '127.0.0.1';
   const tickInterval = options.tickInterval ?? 3000;
   const restartDowntime = options.restartDowntime ?? 1000;

@@ -68,4 +68,8 @@ export class FakeWxShaped {
   listenerCount(): number {
     return this.engine.listenerCount();
   }
+  /** Runs the platform callbacks now (see FakeWx.flush). */
+  flush(): Promise<void> {
+    return this.engine.flush();
+  }
 }
