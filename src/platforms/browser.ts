@@ -43,33 +43,36 @@ const OPEN = 1;
 
 /** A WebSocket dressed as a wx SocketTask. */
 class BrowserTask implements SocketTaskLike {
-  private readonly listeners = {
+  private readonly _listeners = {
     open: [] as Array<Callback<{ header?: Record<string, string> }>>,
     message: [] as Array<Callback<{ data: SocketData }>>,
     error: [] as Array<Callback>,
     close: [] as Array<Callback<{ code: number; reason: string }>>,
   };
   /** Blob frames (if someone switched binaryType back) convert asynchronously: later frames wait behind them. */
-  private converting: Promise<void> | undefined;
+  private _converting: Promise<void> | undefined;
 
-  constructor(private readonly ws: BrowserWebSocket) {
+  private readonly _ws: BrowserWebSocket;
+
+  constructor(ws: BrowserWebSocket) {
+    this._ws = ws;
     ws.binaryType = 'arraybuffer';
-    ws.onopen = () => this.emit('open', {});
-    ws.onmessage = (event: { data: unknown }) => this.received(event.data);
-    ws.onerror = () => this.emit('error', { errMsg: 'WebSocket error (the browser gives no detail; a close follows)' });
-    ws.onclose = (event: { code?: unknown; reason?: unknown }) => this.emit('close', {
+    ws.onopen = () => this._emit('open', {});
+    ws.onmessage = (event: { data: unknown }) => this._received(event.data);
+    ws.onerror = () => this._emit('error', { errMsg: 'WebSocket error (the browser gives no detail; a close follows)' });
+    ws.onclose = (event: { code?: unknown; reason?: unknown }) => this._emit('close', {
       code: typeof event.code === 'number' ? event.code : 1006,
       reason: typeof event.reason === 'string' ? event.reason : '',
     });
   }
 
   send(option: SendOption): void {
-    const state = this.ws.readyState;
+    const state = this._ws.readyState;
     if (state !== OPEN) {
       return later(option.fail, { errMsg: `sendSocketMessage:fail WebSocket is not connected (${state === 0 ? 'still connecting' : 'closing or closed'})` });
     }
     try {
-      this.ws.send(option.data);
+      this._ws.send(option.data);
     } catch (err) {
       return later(option.fail, { errMsg: `sendSocketMessage:fail ${err instanceof Error ? err.message : String(err)}` });
     }
@@ -79,7 +82,7 @@ class BrowserTask implements SocketTaskLike {
 
   close(option: CloseOption): void {
     try {
-      this.ws.close(option.code === undefined ? 1000 : option.code, option.reason || '');
+      this._ws.close(option.code === undefined ? 1000 : option.code, option.reason || '');
     } catch (err) {
       return later(option.fail, { errMsg: `closeSocket:fail ${err instanceof Error ? err.message : String(err)}` });
     }
@@ -87,34 +90,34 @@ class BrowserTask implements SocketTaskLike {
   }
 
   onOpen(fn: Callback<{ header?: Record<string, string> }>): void {
-    this.listeners.open.push(fn);
+    this._listeners.open.push(fn);
   }
   onMessage(fn: Callback<{ data: SocketData }>): void {
-    this.listeners.message.push(fn);
+    this._listeners.message.push(fn);
   }
   onError(fn: Callback<WxCallbackResult>): void {
-    this.listeners.error.push(fn);
+    this._listeners.error.push(fn);
   }
   onClose(fn: Callback<{ code: number; reason: string }>): void {
-    this.listeners.close.push(fn);
+    this._listeners.close.push(fn);
   }
 
-  private received(data: unknown): void {
+  private _received(data: unknown): void {
     const blob = data as { arrayBuffer?: () => Promise<ArrayBuffer> };
     const isBlob = typeof data === 'object' && data !== null && typeof blob.arrayBuffer === 'function';
-    if (!isBlob && !this.converting) return this.emit('message', { data: data as SocketData });
-    const previous = this.converting || Promise.resolve();
+    if (!isBlob && !this._converting) return this._emit('message', { data: data as SocketData });
+    const previous = this._converting || Promise.resolve();
     const next: Promise<void> = previous
       .then(() => (isBlob ? (blob.arrayBuffer as () => Promise<ArrayBuffer>).call(data) : data as SocketData))
-      .then((frame) => this.emit('message', { data: frame }), noop)
+      .then((frame) => this._emit('message', { data: frame }), noop)
       .then(() => {
-        if (this.converting === next) this.converting = undefined;
+        if (this._converting === next) this._converting = undefined;
       });
-    this.converting = next;
+    this._converting = next;
   }
 
-  private emit<K extends keyof BrowserTask['listeners']>(event: K, res: Parameters<BrowserTask['listeners'][K][number]>[0]): void {
-    for (const fn of this.listeners[event] as Array<Callback<typeof res>>) fn(res);
+  private _emit<K extends keyof BrowserTask['_listeners']>(event: K, res: Parameters<BrowserTask['_listeners'][K][number]>[0]): void {
+    for (const fn of this._listeners[event] as Array<Callback<typeof res>>) fn(res);
   }
 }
 

@@ -135,55 +135,55 @@ export function adoptTask<T>(
  * closes it on arrival, so no socket outlives the manager's interest.
  */
 export class PendingTask implements SocketTaskLike {
-  private task: SocketTaskLike | undefined;
-  private failed = false;
-  private closeWith: CloseOption | undefined;
-  private waiting: Array<(task: SocketTaskLike) => void> = [];
+  private _task: SocketTaskLike | undefined;
+  private _failed = false;
+  private _closeWith: CloseOption | undefined;
+  private _waiting: Array<(task: SocketTaskLike) => void> = [];
 
   resolve(task: SocketTaskLike): void {
-    if (this.failed || this.task) return;
-    this.task = task;
-    const waiting = this.waiting;
-    this.waiting = [];
+    if (this._failed || this._task) return;
+    this._task = task;
+    const waiting = this._waiting;
+    this._waiting = [];
     for (const register of waiting) register(task);
-    if (this.closeWith) task.close(this.closeWith);
+    if (this._closeWith) task.close(this._closeWith);
   }
 
   reject(): void {
-    this.failed = true;
-    this.waiting = [];
-    const closing = this.closeWith;
-    this.closeWith = undefined;
+    this._failed = true;
+    this._waiting = [];
+    const closing = this._closeWith;
+    this._closeWith = undefined;
     if (closing) later(closing.fail, { errMsg: ERR_CLOSE_NOT_CONNECTED });
   }
 
   send(option: SendOption): void {
-    if (this.task) return this.task.send(option);
+    if (this._task) return this._task.send(option);
     later(option.fail, { errMsg: ERR_SEND_NOT_CONNECTED });
   }
 
   close(option: CloseOption): void {
-    if (this.task) return this.task.close(option);
-    if (this.failed || this.closeWith) return later(option.fail, { errMsg: ERR_CLOSE_NOT_CONNECTED });
-    this.closeWith = option;
+    if (this._task) return this._task.close(option);
+    if (this._failed || this._closeWith) return later(option.fail, { errMsg: ERR_CLOSE_NOT_CONNECTED });
+    this._closeWith = option;
   }
 
   onOpen(fn: Parameters<SocketTaskLike['onOpen']>[0]): void {
-    this.register((t) => t.onOpen(fn));
+    this._register((t) => t.onOpen(fn));
   }
   onClose(fn: Parameters<SocketTaskLike['onClose']>[0]): void {
-    this.register((t) => t.onClose(fn));
+    this._register((t) => t.onClose(fn));
   }
   onError(fn: Parameters<SocketTaskLike['onError']>[0]): void {
-    this.register((t) => t.onError(fn));
+    this._register((t) => t.onError(fn));
   }
   onMessage(fn: Parameters<SocketTaskLike['onMessage']>[0]): void {
-    this.register((t) => t.onMessage(fn));
+    this._register((t) => t.onMessage(fn));
   }
 
-  private register(add: (task: SocketTaskLike) => void): void {
-    if (this.task) add(this.task);
-    else if (!this.failed) this.waiting.push(add);
+  private _register(add: (task: SocketTaskLike) => void): void {
+    if (this._task) add(this._task);
+    else if (!this._failed) this._waiting.push(add);
   }
 }
 
