@@ -104,6 +104,9 @@ export function resolveOptions(options: WxSocketOptions, globalWx: WxLike | unde
     const platform = wx as Required<Pick<WxLike, 'connectSocket'>>;
     connectSocket = (option) => platform.connectSocket(option);
   } else if (typeof connectSocket !== 'function') throw bad('connectSocket', 'a function like wx.connectSocket');
+  // A binding whose platform cannot send handshake headers says so (fromBrowser).
+  const noHeaders = (connectSocket as { noHeaders?: unknown }).noHeaders;
+  if (header !== undefined && typeof noHeaders === 'string') throw typeError(`option "header": ${noHeaders}`);
   return {
     url,
     header,

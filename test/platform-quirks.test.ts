@@ -350,16 +350,29 @@ describe('bad input', () => {
     expect(() => bind(value as never)).toThrow(text);
   });
 
-  test('header with fromBrowser: no socket is made, and the error says to put the token in the URL', () => {
+  test('header with fromBrowser: a TypeError at construction naming the option, and no socket is made', () => {
     const page = createFakeBrowser();
-    const { socket, errors } = manager(fromBrowser(page), { header: { authorization: 'Bearer t' } });
-    socket.connect();
+    for (const header of [{ authorization: 'Bearer t' }, () => ({ authorization: 'Bearer t' })]) {
+      let thrown: unknown;
+      try {
+        manager(fromBrowser(page), { header });
+      } catch (err) {
+        thrown = err;
+      }
+      expect(thrown).toBeInstanceOf(TypeError);
+      expect(String(thrown)).toBe('TypeError: [wx-socket-manager] option "header": fromBrowser: browser WebSocket cannot send headers; put the token in the URL');
+      expect(String(thrown)).not.toContain('Bearer');
+    }
+    expect(page.sockets).toHaveLength(0);
+  });
+
+  test('fromBrowser refuses headers at the task too (a connectSocket used without the manager)', () => {
+    const page = createFakeBrowser();
+    const fails: string[] = [];
+    fromBrowser(page).connectSocket({ url: 'ws://127.0.0.1:1/', header: { a: 'b' }, fail: (r) => fails.push(r.errMsg) });
     tick(1);
     expect(page.sockets).toHaveLength(0);
-    expect(errors.map((e) => [e.code, e.errMsg])).toEqual([
-      ['CONNECT_FAILED', 'connectSocket:fail fromBrowser: browser WebSocket cannot send headers; put the token in the URL'],
-    ]);
-    expect(JSON.stringify(errors)).not.toContain('Bearer');
+    expect(fails).toEqual(['connectSocket:fail fromBrowser: browser WebSocket cannot send headers; put the token in the URL']);
   });
 
   const GARBAGE: unknown[] = [undefined, null, 42, 'task', {}, { send() {} }];
