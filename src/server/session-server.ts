@@ -79,18 +79,17 @@ const positive = (name: string, value: number | undefined, fallback: number, int
 
 export function createSessionServer(options: SessionServerOptions = {}): SessionServer {
   const ws = loadWs();
-  const ownStore = !options.store;
-  const store = options.store ?? memoryStore();
-  const node = options.node ?? randomBytes(6).toString('base64url');
-  const hub = new SessionHub({
-    store,
-    node,
+  const limits = {
     sessionTtl: positive('sessionTtl', options.sessionTtl, SESSION_DEFAULTS.sessionTtl),
     maxBuffered: positive('maxBuffered', options.maxBuffered, SESSION_DEFAULTS.maxBuffered, true),
     idleTimeout: positive('idleTimeout', options.idleTimeout, SESSION_DEFAULTS.idleTimeout),
     ackDelay: options.ackDelay === 0 ? 0 : positive('ackDelay', options.ackDelay, SESSION_DEFAULTS.ackDelay),
-  });
+  };
   const maxPayload = positive('maxPayload', options.maxPayload, SESSION_DEFAULTS.maxPayload, true);
+  const ownStore = !options.store;
+  const store = options.store ?? memoryStore();
+  const node = options.node ?? randomBytes(6).toString('base64url');
+  const hub = new SessionHub({ store, node, ...limits });
   const authenticate = options.authenticate;
   const wss: WebSocketServer = new ws.WebSocketServer({ noServer: true, maxPayload, perMessageDeflate: false });
   const httpServer = options.server ?? http.createServer((_req, res) => res.writeHead(426).end('WebSocket only'));
