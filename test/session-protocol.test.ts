@@ -158,6 +158,33 @@ describe('session protocol, server side', () => {
     expect(got).toEqual(['slow', 'next']);
   });
 
+  test('takeover while the app is still handling a message: the new link waits for it, records it, and drops the resend', async () => {
+    const server = await sessionServer({ authenticate: byUser });
+    const got: string[] = [];
+    let release: () => void = () => undefined;
+    server.on('session', (ss) => {
+      ss.on('message', (data, meta) => {
+        got.push(`${meta.seq}:${String(data)}`);
+        return meta.seq === 1 ? new Promise<void>((r) => (release = r)) : undefined;
+      });
+    });
+    const a = await raw(server.port);
+    const { sid } = await a.hello(null);
+    a.send(msg(1, 'slow'));
+    await until(() => got.length === 1, 3000, 'handler running');
+    const b = await raw(server.port);
+    b.send({ t: 'hello', v: 1, sid, rx: 0 });
+    expect((await a.closed).code).toBe(4409);
+    await sleep(100);
+    expect(b.frames.filter(isT('welcome'))).toEqual([]);
+    release();
+    expect(await b.next(isT('welcome'))).toMatchObject({ resumed: true, rx: 1 });
+    b.send(msg(1, 'slow'));
+    b.send(msg(2, 'next'));
+    expect(await b.next(isT('ack'))).toEqual({ t: 'ack', a: 2 });
+    expect(got).toEqual(['1:slow', '2:next']);
+  });
+
   test('a message handler that throws: the link closes 1011 and the message is handed again on the next link', async () => {
     const server = await sessionServer({ authenticate: byUser });
     const got: string[] = [];
@@ -250,6 +277,12 @@ describe('session protocol, server side', () => {
       seen.push(`${p.user}:${p.online}`);
       last = p.lastSeen;
     });
+    let session: ServerSession | undefined;
+    server.on('session', (ss) => {
+      session = ss;
+      ss.on('online', () => seen.push(`session online:${ss.online}`));
+      ss.on('offline', () => seen.push(`session offline:${ss.online}`));
+    });
     const c = await raw(server.port);
     const t0 = Date.now();
     await c.hello(null);
@@ -258,8 +291,9 @@ describe('session protocol, server side', () => {
     await c.next((f) => f === 'pong');
     const pinged = Date.now();
     c.ws.close();
-    await until(() => seen.length === 2, 3000, 'offline');
-    expect(seen).toEqual(['alice:true', 'alice:false']);
+    await until(() => seen.length === 4, 3000, 'offline');
+    expect(seen).toEqual(['session online:true', 'alice:true', 'session offline:false', 'alice:false']);
+    expect(session!.lastSeen).toBe(last);
     expect(last).toBeGreaterThanOrEqual(t0 + 30);
     expect(last).toBeLessThanOrEqual(pinged);
   });
