@@ -108,6 +108,22 @@ describe('session protocol, server side', () => {
     expect(sessions).toHaveLength(1);
   });
 
+  test('a resume whose rx is below what the client already acknowledged is announced as a lost session', async () => {
+    const { server, sessions } = await recordingServer();
+    const a = await raw(server.port);
+    const { sid } = await a.hello(null);
+    sessions[0]!.send('one').catch(ignore);
+    sessions[0]!.send('two').catch(ignore);
+    await until(() => a.msgs().length === 2, 3000, 'two msgs');
+    a.send({ t: 'ack', a: 2 });
+    await sleep(50);
+    a.ws.terminate();
+    const b = await raw(server.port);
+    const w = await b.hello(sid as string, 1);
+    expect(w).toMatchObject({ resumed: false, reason: 'unknown', rx: 0 });
+    expect(w.sid).not.toBe(sid);
+  });
+
   test('replay of 1000 buffered messages arrives complete and in order', async () => {
     const { server, sessions } = await recordingServer();
     const a = await raw(server.port);
@@ -301,12 +317,14 @@ describe('session protocol, server side', () => {
   test('a link silent for longer than idleTimeout is closed; pings keep it open', async () => {
     const server = await sessionServer({ authenticate: byUser, idleTimeout: 200 });
     const quiet = await raw(server.port);
+    const mute = await raw(server.port);
     const chatty = await raw(server.port);
     await quiet.hello(null);
     await chatty.hello(null);
     const timer = setInterval(() => chatty.send('ping'), 50);
     try {
       expect((await quiet.closed).code).toBe(1001);
+      expect((await mute.closed).code).toBe(1001);
       expect(chatty.ws.readyState).toBe(1);
     } finally {
       clearInterval(timer);
