@@ -2,8 +2,8 @@
 import type { ReconnectOptions } from './types';
 
 /**
- * Delay before reconnect attempt `attempt` (1-based):
- * `min(interval·factor^(attempt-1), maxInterval)`, spread by ±jitter.
+ * Delay before reconnect attempt `attempt` (1-based): `interval·factor^(attempt-1)` spread
+ * by ±jitter, then capped at `maxInterval` (so no delay ever exceeds it).
  * `random` returns [0, 1); injectable so jitter is testable.
  */
 export function reconnectDelay(
@@ -11,9 +11,9 @@ export function reconnectDelay(
   policy: Pick<ReconnectOptions, 'interval' | 'factor' | 'maxInterval' | 'jitter'>,
   random: () => number = Math.random,
 ): number {
-  const base = Math.min(policy.interval * Math.pow(policy.factor, attempt - 1), policy.maxInterval);
-  if (policy.jitter === 0) return base;
-  return Math.max(0, Math.round(base * (1 + policy.jitter * (2 * random() - 1))));
+  const raw = policy.interval * Math.pow(policy.factor, attempt - 1);
+  if (policy.jitter === 0) return Math.min(raw, policy.maxInterval);
+  return Math.min(policy.maxInterval, Math.max(0, Math.round(raw * (1 + policy.jitter * (2 * random() - 1)))));
 }
 
 /** A connect failure that no retry can cure: the domain is not in the mini-program's allowed list. */
@@ -28,19 +28,10 @@ export function isValidCloseCode(code: number): boolean {
 
 /** Byte length of `text` in UTF-8 (close reasons are limited to 123 bytes). */
 export function utf8Length(text: string): number {
-  let bytes = 0;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c < 0x80) bytes += 1;
-    else if (c < 0x800) bytes += 2;
-    else if (c >= 0xd800 && c <= 0xdbff && isLowSurrogate(text.charCodeAt(i + 1))) {
-      bytes += 4;
-      i++;
-    } else bytes += 3;
+  try {
+    return encodeURIComponent(text).replace(/%../g, '_').length;
+  } catch {
+    // A lone surrogate (URIError): the platform sends it as U+FFFD, 3 bytes; count every unit so.
+    return text.length * 3;
   }
-  return bytes;
-}
-
-function isLowSurrogate(c: number): boolean {
-  return c >= 0xdc00 && c <= 0xdfff;
 }

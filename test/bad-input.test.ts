@@ -2,7 +2,7 @@
  * Bad input, as a table: each case names the exact error type (and SocketError code) and
  * checks the manager's state, queue and tasks are unchanged afterwards.
  */
-import { SocketError, WxSocketManager } from '../src';
+import { DEFAULTS, SocketError, WxSocketManager } from '../src';
 import type { WxSocketOptions } from '../src';
 import { createFakeWx } from '../src/testing';
 import { setup, settle, track } from './helpers';
@@ -17,21 +17,21 @@ describe('options: a TypeError naming the option, at construction', () => {
   test.each<[string, unknown, RegExp]>([
     ['options missing', undefined, /options must be an object/],
     ['url missing', { wx }, /option "url" is required/],
-    ['url empty', { ...base, url: '' }, /option "url" must be a non-empty/],
-    ['url http://', { ...base, url: 'http://example.test' }, /option "url" must start with ws:\/\/ or wss:\/\//],
-    ['url with no host', { ...base, url: 'wss://' }, /option "url" must start with ws:\/\/ or wss:\/\/ and name a host/],
-    ['url a number', { ...base, url: 42 }, /option "url" is required/],
+    ['url empty', { ...base, url: '' }, /option "url" must be a ws:\/\/ or wss:\/\/ URL/],
+    ['url http://', { ...base, url: 'http://example.test' }, /option "url" must be a ws:\/\/ or wss:\/\/ URL/],
+    ['url with no host', { ...base, url: 'wss://' }, /option "url" must be a ws:\/\/ or wss:\/\/ URL with a host/],
+    ['url a number', { ...base, url: 42 }, /option "url" must be a ws:\/\/ or wss:\/\/ URL/],
     ['header not an object', { ...base, header: 'a=b' }, /option "header" must be an object/],
     ['header value not a string', { ...base, header: { n: 1 } }, /option "header" value for "n"/],
     ['protocols not strings', { ...base, protocols: [1] }, /option "protocols"/],
-    ['connectTimeout negative', { ...base, connectTimeout: -1 }, /option "connectTimeout" must be a finite number of ms > 0/],
+    ['connectTimeout negative', { ...base, connectTimeout: -1 }, /option "connectTimeout" must be a number of ms > 0/],
     ['connectTimeout Infinity', { ...base, connectTimeout: Infinity }, /option "connectTimeout"/],
     ['connectTimeout 0', { ...base, connectTimeout: 0 }, /option "connectTimeout"/],
     ['reconnect a string', { ...base, reconnect: 'yes' }, /option "reconnect" must be false, true or an object/],
-    ['maxAttempts 1.5', { ...base, reconnect: { maxAttempts: 1.5 } }, /option "reconnect.maxAttempts" must be a non-negative integer/],
+    ['maxAttempts 1.5', { ...base, reconnect: { maxAttempts: 1.5 } }, /option "reconnect.maxAttempts" must be an integer ≥ 0/],
     ['maxAttempts -1', { ...base, reconnect: { maxAttempts: -1 } }, /option "reconnect.maxAttempts"/],
     ['interval NaN', { ...base, reconnect: { interval: NaN } }, /option "reconnect.interval"/],
-    ['factor 0.5', { ...base, reconnect: { factor: 0.5 } }, /option "reconnect.factor" must be a finite number ≥ 1/],
+    ['factor 0.5', { ...base, reconnect: { factor: 0.5 } }, /option "reconnect.factor" must be a number ≥ 1/],
     ['maxInterval negative', { ...base, reconnect: { maxInterval: -5 } }, /option "reconnect.maxInterval"/],
     ['jitter 1.5', { ...base, reconnect: { jitter: 1.5 } }, /option "reconnect.jitter" must be a number from 0 to 1/],
     ['jitter negative', { ...base, reconnect: { jitter: -0.1 } }, /option "reconnect.jitter"/],
@@ -47,7 +47,7 @@ describe('options: a TypeError naming the option, at construction', () => {
     ['watchApp a number', { ...base, watchApp: 0 }, /option "watchApp" must be true or false/],
     ['connectSocket not a function', { ...base, connectSocket: {} }, /option "connectSocket" must be a function/],
     ['unknown option (typo)', { ...base, heartBeat: false }, /option "heartBeat" is unknown/],
-    ['wx missing entirely', { url: 'wss://example.test' }, /no connectSocket: there is no wx global/],
+    ['wx missing entirely', { url: 'wss://example.test' }, /no connectSocket: no wx global here/],
   ])('%s', (_name, options, message) => {
     expect(() => new WxSocketManager(options as WxSocketOptions)).toThrow(TypeError);
     expect(() => new WxSocketManager(options as WxSocketOptions)).toThrow(message);
@@ -88,11 +88,15 @@ describe('method calls: exact error, state unchanged', () => {
     ['close(3000.5)', (s) => s.socket.close(3000.5), RangeError, /close code/],
     ['close reason of 124 bytes', (s) => s.socket.close(1000, 'a'.repeat(124)), RangeError, /123 UTF-8 bytes/],
     ['close reason not a string', (s) => s.socket.close(1000, 5 as never), TypeError, /close reason must be a string/],
-    ['send(number)', (s) => void s.socket.send(1 as never), TypeError, /got number/],
+    ['send(number)', (s) => void s.socket.send(1 as never), TypeError, /got Number/],
     ['send(object)', (s) => void s.socket.send({} as never), TypeError, /got Object/],
     ['send(Uint8Array)', (s) => void s.socket.send(new Uint8Array(1) as never), TypeError, /got Uint8Array/],
     ['on(unknown event)', (s) => s.socket.on('opened' as never, () => undefined), TypeError, /unknown event "opened"/],
     ['on(event, not a function)', (s) => s.socket.on('open', null as never), TypeError, /listener function/],
+    ['send(data, null)', (s) => void s.socket.send('x', null as never), TypeError, /send\(\) options must be like \{ queue: false \}/],
+    ['send(data, { queue: "no" })', (s) => void s.socket.send('x', { queue: 'no' as never }), TypeError, /send\(\) options must be like \{ queue: false \}/],
+    ['send(data, { typo })', (s) => void s.socket.send('x', { qeue: false } as never), TypeError, /send\(\) options must be like \{ queue: false \}/],
+    ['setFirstFrame(a string)', (s) => s.socket.setFirstFrame('hello' as never), TypeError, /setFirstFrame\(\) takes a function/],
   ])('%s', (_name, act, type, message) => {
     unchangedAfter((s) => {
       expect(() => act(s)).toThrow(type);
@@ -152,5 +156,25 @@ describe('providers and platform misbehaving', () => {
     const b = track(s.socket.send('b'));
     await settle();
     expect([a.status, b.status, s.socket.queued]).toEqual(['pending', 'rejected', 1]);
+  });
+});
+
+describe('DEFAULTS', () => {
+  test('is deeply frozen: changing it is a TypeError and never changes later managers', () => {
+    const d = DEFAULTS as unknown as { connectTimeout: number; reconnect: { maxAttempts: number }; heartbeat: { ping: string }; queue: { max: number } };
+    expect(() => (d.connectTimeout = 1)).toThrow(TypeError);
+    expect(() => (d.reconnect.maxAttempts = 1)).toThrow(TypeError);
+    expect(() => (d.heartbeat.ping = 'hi')).toThrow(TypeError);
+    expect(() => (d.queue.max = 1)).toThrow(TypeError);
+    const later = new WxSocketManager({ url: 'wss://example.test', wx: createFakeWx() });
+    expect(later.maxAttempts).toBe(12);
+    expect(DEFAULTS).toEqual({
+      connectTimeout: 10000,
+      reconnect: { maxAttempts: 12, interval: 5000, factor: 1, maxInterval: 30000, jitter: 0 },
+      heartbeat: { interval: 10000, timeout: 10000, ping: 'ping', pong: 'pong' },
+      queue: { max: 100 },
+      watchNetwork: true,
+      watchApp: true,
+    });
   });
 });
