@@ -3,7 +3,7 @@
  * third-party client sees on the wire.
  */
 import { memoryStore } from '../src/server';
-import type { ServerSession, SessionServer } from '../src/server';
+import type { ServerSession, SessionServer, StoreEvent } from '../src/server';
 import { sleep, until } from './real-helpers';
 import { byUser, raw, sessionServer, stopAll } from './session-helpers';
 
@@ -283,6 +283,25 @@ describe('session protocol, server side', () => {
     expect(await d.hello(sid as string, 1)).toMatchObject({ resumed: true });
     expect((await c.closed).code).toBe(4409);
     await store.close();
+  });
+
+  test('a late takeover signal never closes a link made by a newer claim (fences, not arrival order)', async () => {
+    const inner = memoryStore();
+    // A store whose events arrive 100 ms late, as a slow pub/sub would deliver them.
+    const store = { ...inner, subscribe: (node: string, fn: (e: StoreEvent) => void) => inner.subscribe(node, (e) => void setTimeout(() => fn(e), 100)) };
+    const n1 = await sessionServer({ authenticate: byUser, store, node: 'n1' });
+    const n2 = await sessionServer({ authenticate: byUser, store, node: 'n2' });
+    const c1 = await raw(n1.port);
+    const { sid } = await c1.hello(null);
+    const c2 = await raw(n2.port);
+    await c2.hello(sid as string);
+    const c3 = await raw(n1.port);
+    await c3.hello(sid as string);
+    expect((await c1.closed).code).toBe(4409);
+    expect((await c2.closed).code).toBe(4409);
+    await sleep(200);
+    expect(c3.ws.readyState).toBe(1);
+    await inner.close();
   });
 
   test('presence follows the link: online on welcome, offline on close, with lastSeen from the heartbeat', async () => {
