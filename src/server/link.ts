@@ -236,7 +236,10 @@ export class Link {
     const old = ss.link;
     if (old && old !== this) {
       old.close(CLOSE_TAKEN_OVER, 'session taken over');
-      await Promise.race([old.idle(), new Promise((r) => setTimeout(r, this.host.handoverTimeout).unref())]);
+      // Its running message handler finishes first (bounded: a handler that never settles does not block the session).
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      await Promise.race([old.idle(), new Promise((r) => (timer = setTimeout(r, this.host.handoverTimeout)))]);
+      clearTimeout(timer);
     }
     if (!reason) {
       // A message a replaced link handed to the app but had not recorded yet is recorded now.
