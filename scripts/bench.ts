@@ -14,6 +14,7 @@ import { createWsConnectSocket } from 'wx-socket-manager/node';
 import { startDevServer } from 'wx-socket-manager/dev-server';
 import { createFakeWx, seededRandom } from 'wx-socket-manager/testing';
 import { sleep, until as waitUntil } from './wait';
+import { serverMemory } from './bench-server';
 
 const root = path.resolve(__dirname, '../..');
 const tty = process.stdout.isTTY === true;
@@ -366,6 +367,10 @@ async function main(): Promise<void> {
   if (want('leaks')) await leaks();
   if (want('detection')) await detectionAndRecovery();
   if (want('overhead')) await overhead();
+  if (want('server-memory')) {
+    await serverMemory(rows, progress);
+    done('server memory');
+  }
   const table = [
     '| measure | result | target | |',
     '|---|---|---|---|',
