@@ -181,7 +181,7 @@ export class WxSocketManager {
    */
   setFirstFrame(fn: (() => SocketData | undefined) | undefined): void {
     if ((fn !== undefined && typeof fn !== 'function') || (fn && this._firstFrame && this._firstFrame !== fn)) {
-      throw typeError('setFirstFrame() takes a function (when none is set) or undefined');
+      throw typeError('setFirstFrame() takes one function, or undefined');
     }
     this._firstFrame = fn;
   }
@@ -287,8 +287,8 @@ export class WxSocketManager {
       ([u, h]) => {
         if (gen !== this._gen) return;
         try {
-          checkUrl(u, 'the "url" function result');
-          if (h !== undefined) checkHeader(h, 'the "header" function result');
+          checkUrl(u, 'url()');
+          if (h !== undefined) checkHeader(h, 'header()');
         } catch (err) {
           return this._providerFailed(err);
         }
@@ -317,7 +317,7 @@ export class WxSocketManager {
           if (gen === this._gen) this._connectFailed(res);
         },
       });
-      if (!isTask(task)) throw new TypeError('connectSocket did not return a SocketTask');
+      if (!isTask(task)) throw new TypeError('connectSocket returned no SocketTask');
     } catch (err) {
       if (gen !== this._gen) return;
       return this._lose(ABNORMAL, 'connect failed', this._error('CONNECT_FAILED', `connectSocket: ${err instanceof Error ? err.message : String(err)}`));
