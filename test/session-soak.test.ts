@@ -118,22 +118,25 @@ test('chaos with the server up: every message both ways exactly once and in orde
   const sid = app.session.sessionId;
 
   const faults: string[] = [];
+  const KINDS = ['restart', 'blackhole', 'refuse', 'nopong', 'close', 'takeover'] as const;
+  // Every kind once, in a seeded order, then seeded picks.
+  const firstRound = [...KINDS].sort(() => random() - 0.5);
   const inject = (): void => {
-    const r = random();
-    if (r < 0.2) {
+    const kind = firstRound[faults.length] ?? KINDS[Math.floor(random() * KINDS.length)]!;
+    if (kind === 'restart') {
       faults.push('restart');
       srv.restart(100 + Math.floor(random() * 600));
-    } else if (r < 0.35) {
+    } else if (kind === 'blackhole') {
       faults.push('blackhole');
       srv.blackhole(1500);
-    } else if (r < 0.45) {
+    } else if (kind === 'refuse') {
       faults.push('refuse');
       srv.refuse(200 + Math.floor(random() * 600));
       srv.restart(0);
-    } else if (r < 0.55) {
+    } else if (kind === 'nopong') {
       faults.push('nopong');
       srv.stopPong(1000);
-    } else if (r < 0.8) {
+    } else if (kind === 'close') {
       const code = [1000, 1001, 4000, 4400, 4500][Math.floor(random() * 5)]!;
       faults.push(`close${code}`);
       srv.closeAll(code, 'chaos');
@@ -183,6 +186,7 @@ test('chaos with the server up: every message both ways exactly once and in orde
   expect(n).toBeGreaterThanOrEqual(TARGET);
   expect(lastTick).toBeGreaterThanOrEqual(TARGET);
   expect(faults.length).toBeGreaterThanOrEqual(8);
+  expect(KINDS.filter((k) => !faults.some((f) => f.startsWith(k)))).toEqual([]);
   expect(fromClient()).toEqual(oneToN); // 0 lost, 0 duplicated, in order
   expect(echoes).toEqual(oneToN);
   expect(ticks).toEqual(Array.from({ length: lastTick }, (_, i) => i + 1));
