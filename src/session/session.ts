@@ -276,7 +276,7 @@ export class SocketSession {
   // ---- persistence ----
 
   private _save(): void {
-    if (!this._closed) this._store('set', JSON.stringify({ sid: this._sid, rx: this._rx, s: this._next, u: this._out.map((m) => (m.b ? [m.i, m.d, 1] : [m.i, m.d])) }));
+    if (this._st && !this._closed) this._store('set', JSON.stringify({ sid: this._sid, rx: this._rx, s: this._next, u: this._out.map((m) => (m.b ? [m.i, m.d, 1] : [m.i, m.d])) }));
   }
 
   /** A storage call that never breaks the session: a failure is reported and the session goes on in memory. */
