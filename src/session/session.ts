@@ -221,8 +221,8 @@ export class SocketSession {
       this._emit('message', decodePayload(f.d, f.b));
       this._save();
     }
-    // Duplicates are acknowledged again.
-    if (this._ackT === undefined) this._ackT = setTimeout(this._ack, this._ackDelay);
+    // Duplicates are acknowledged again. (Not when a listener closed the session or dropped the link.)
+    if (this._ackT === undefined && this._up) this._ackT = setTimeout(this._ack, this._ackDelay);
   }
 
   private readonly _ack = (): void => {
