@@ -2,6 +2,7 @@
  * The session server against a raw `ws` client that speaks PROTOCOL.md by hand: what a
  * third-party client sees on the wire.
  */
+import http from 'http';
 import { memoryStore } from '../src/server';
 import type { ServerSession, SessionServer, StoreEvent } from '../src/server';
 import { sleep, until } from './real-helpers';
@@ -331,6 +332,31 @@ describe('session protocol, server side', () => {
     expect(session!.lastSeen).toBe(last);
     expect(last).toBeGreaterThanOrEqual(t0 + 30);
     expect(last).toBeLessThanOrEqual(pinged);
+  });
+
+  test('attached to an existing http.Server on a path: serves that path, leaves other upgrades to their owner', async () => {
+    const httpServer = http.createServer((_req, res) => res.end('app'));
+    await new Promise<void>((r) => httpServer.listen(0, '127.0.0.1', r));
+    const others: string[] = [];
+    httpServer.on('upgrade', (req, socket) => {
+      if (!req.url?.startsWith('/live')) {
+        others.push(req.url ?? '');
+        socket.destroy();
+      }
+    });
+    const port = (httpServer.address() as { port: number }).port;
+    const server = await sessionServer({ server: httpServer, path: '/live', authenticate: byUser });
+    try {
+      expect(server.port).toBe(port);
+      const c = await raw(port, { 'x-user': 'alice' }, '/live?token=x');
+      expect(await c.hello(null)).toMatchObject({ reason: 'new' });
+      await expect(raw(port, { 'x-user': 'alice' }, '/elsewhere')).rejects.toThrow();
+      expect(others).toEqual(['/elsewhere']);
+    } finally {
+      await server.close();
+      httpServer.closeAllConnections();
+      await new Promise((r) => httpServer.close(r));
+    }
   });
 
   test('a link silent for longer than idleTimeout is closed; pings keep it open', async () => {
