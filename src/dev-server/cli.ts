@@ -26,6 +26,7 @@ if (process.argv.includes('--help')) {
 startDevServer({ port: numberFlag('port'), host: flag('host'), controlPort: numberFlag('control-port'), tickInterval: numberFlag('tick') }).then(
   (server) => {
     console.log(`WebSocket:  ${server.url}   ("ping" → "pong", text/binary echoed, a tick every few seconds)`);
+    console.log(`H5 demo:    ${server.url.replace(/^ws:/, 'http:')}/   (open it in a browser: the same story as the mini-program demo)`);
     console.log('            a client whose first frame is a session hello gets a reliable session (echo + numbered ticks)');
     console.log(`Control:    ${server.controlUrl}/status`);
     console.log(`Faults:     ${server.controlUrl}/fault/restart | crash | blackhole?ms=10000 | refuse?ms=5000 | nopong?ms=30000 | close?code=4001&reason=bye`);
