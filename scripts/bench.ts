@@ -15,6 +15,7 @@ import { startDevServer } from 'wx-socket-manager/dev-server';
 import { createFakeWx, seededRandom } from 'wx-socket-manager/testing';
 import { sleep, until as waitUntil } from './wait';
 import { serverMemory } from './bench-server';
+import { sessionBench } from './bench-session';
 
 const root = path.resolve(__dirname, '../..');
 const tty = process.stdout.isTTY === true;
@@ -369,6 +370,10 @@ async function main(): Promise<void> {
   if (want('leaks')) await leaks();
   if (want('detection')) await detectionAndRecovery();
   if (want('overhead')) await overhead();
+  if (want('session')) {
+    await sessionBench(rows, progress);
+    done('session');
+  }
   if (want('server-memory')) {
     await serverMemory(rows, progress);
     done('server memory');
