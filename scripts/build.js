@@ -60,19 +60,23 @@ function coreAsExternal(outName) {
 }
 
 /**
- * esbuild's CommonJS output wraps an ES module in getters and an `__esModule` marker
- * (~200 B gzipped); the main entry imports nothing, so it is built as ESM and its one
- * `export {…}` statement becomes a plain `module.exports = {…}`.
+ * esbuild's CommonJS output wraps an ES module in getters, an `__esModule` marker and
+ * interop helpers (~200 B gzipped per file). Entries are built as ESM instead, and their
+ * `import {…} from "./index.js"` / `export {…}` statements (the only ones esbuild emits
+ * here) become a plain `require` and `module.exports = {…}`.
  */
 function esmToCommonJs(file) {
-  const code = fs.readFileSync(file, 'utf8');
-  const match = /export\s*\{([^}]*)\};?\s*$/.exec(code);
-  if (!match || /\bimport\s*[{*"']/.test(code)) throw new Error(`build: cannot turn ${file} into CommonJS`);
-  const pairs = match[1].split(',').map((part) => {
-    const [local, exported = local] = part.trim().split(/\s+as\s+/);
-    return `${exported}:${local}`;
+  let code = fs.readFileSync(file, 'utf8');
+  const renames = (list, sep) => list.split(',').map((part) => {
+    const [from, to = from] = part.trim().split(/\s+as\s+/);
+    return sep === ':' ? `${from}:${to}` : `${to}:${from}`;
   });
-  fs.writeFileSync(file, `"use strict";${code.slice(0, match.index)}module.exports={${pairs.join(',')}};\n`);
+  code = code.replace(/import\s*\{([^}]*)\}\s*from\s*"([^"]+)";?/g, (_, list, from) => `const{${renames(list, ':').join(',')}}=require("${from}");`);
+  code = code.replace(/import\s*"([^"]+)";?/g, (_, from) => `require("${from}");`);
+  const match = /export\s*\{([^}]*)\};?\s*$/.exec(code);
+  if (match) code = `${code.slice(0, match.index)}module.exports={${renames(match[1], 'exports').join(',')}};\n`;
+  if (/\b(import|export)\s*[{*"']/.test(code)) throw new Error(`build: ${file} still has an import or export esbuild wrote in another form`);
+  fs.writeFileSync(file, `"use strict";${code}`);
 }
 
 async function bundleMiniprogram() {
@@ -85,7 +89,7 @@ async function bundleMiniprogram() {
       bundle: true,
       minify: true,
       mangleProps: MANGLE,
-      format: name === 'index' ? 'esm' : 'cjs',
+      format: 'esm',
       platform: 'neutral',
       target: 'es2015',
       legalComments: 'none',
@@ -95,7 +99,7 @@ async function bundleMiniprogram() {
       plugins: [coreAsExternal(name)],
       logLevel: 'warning',
     });
-    if (name === 'index') esmToCommonJs(outfile);
+    esmToCommonJs(outfile);
   }
   // The component's non-TypeScript files travel beside its bundled .js, their white space
   // folded (WeChat's builder copies them byte for byte).
