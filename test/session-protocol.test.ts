@@ -53,6 +53,20 @@ describe('session protocol, server side', () => {
     expect(c.frames.filter(isT('ack'))).toEqual([{ t: 'ack', a: 4 }]);
   });
 
+  test('64 or more recorded client messages are acknowledged at once, without waiting for ackDelay', async () => {
+    const { server, got } = await recordingServer({ ackDelay: 60000 });
+    const c = await raw(server.port);
+    await c.hello(null);
+    for (let s = 1; s <= 200; s++) c.send(msg(s, `m${s}`));
+    // ackDelay is a minute: only the early ack can answer within the wait.
+    expect(await c.next((f) => isT('ack')(f) && (f as { a: number }).a === 200, 10000)).toEqual({ t: 'ack', a: 200 });
+    expect(got).toHaveLength(200);
+    for (let s = 201; s <= 210; s++) c.send(msg(s, `m${s}`));
+    await until(() => got.length === 210, 10000, 'ten more');
+    await sleep(200);
+    expect(c.frames.filter(isT('ack')).map((f) => (f as { a: number }).a).pop()).toBe(200); // fewer than 64: they wait for ackDelay
+  });
+
   test('duplicates on a live link are dropped and acknowledged again', async () => {
     const { server, got } = await recordingServer();
     const c = await raw(server.port);

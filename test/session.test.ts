@@ -175,6 +175,18 @@ describe('receiving', () => {
     expect(frames(task)).toHaveLength(3);
   });
 
+  test('a burst is acknowledged at once every 64 deliveries, the rest within ackDelay', () => {
+    const s = started({ ackDelay: 20 });
+    const task = s.wx.lastTask;
+    welcome(task, 'S1', false, 0, 'new');
+    for (let n = 1; n <= 150; n++) msg(task, n, `m${n}`);
+    expect(frames(task).slice(1)).toEqual([{ t: 'ack', a: 64 }, { t: 'ack', a: 128 }]);
+    tick(20);
+    expect(frames(task).slice(1)).toEqual([{ t: 'ack', a: 64 }, { t: 'ack', a: 128 }, { t: 'ack', a: 150 }]);
+    tick(1000);
+    expect(frames(task)).toHaveLength(4);
+  });
+
   test('a delivery not yet acknowledged when the link dies is acknowledged by the next hello', () => {
     const s = started();
     welcome(s.wx.lastTask, 'S1', false, 0, 'new');

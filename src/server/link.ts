@@ -8,6 +8,9 @@ import type { HelloFrame, WelcomeReason } from '../session/codec';
 import type { ServerSession } from './server-session';
 import type { SessionState, SessionStore, StoredMessage } from './store';
 
+/** Recorded messages after which an ack goes out at once instead of waiting for ackDelay. */
+const ACK_EVERY = 64;
+
 /** The socket under a link. */
 export interface Transport {
   send(text: string): void;
@@ -257,6 +260,7 @@ export class Link {
     }
     this.ss = ss;
     this.recorded = ss.handled;
+    this.ackSent = ss.handled; // the welcome's rx acknowledges as much
     ss.setLink(this);
     this.transport.send(encodeWelcome(state.id, !reason, ss.handled, ttl, reason));
     this.state = 'open';
@@ -329,13 +333,31 @@ export class Link {
     }
   }
 
+  /**
+   * Acks go out within ackDelay, and at once every ACK_EVERY recorded messages, so a sender
+   * with a bounded window (the client's maxUnacked) is never stalled waiting for the timer.
+   */
   private scheduleAck(): undefined {
-    if (this.ackTimer || this.state !== 'open') return undefined;
+    if (this.state !== 'open') return undefined;
+    if (this.recorded - this.ackSent >= ACK_EVERY) {
+      if (this.ackTimer) clearTimeout(this.ackTimer);
+      this.ackTimer = undefined;
+      this.sendAck();
+      return undefined;
+    }
+    if (this.ackTimer) return undefined;
     this.ackTimer = setTimeout(() => {
       this.ackTimer = undefined;
-      if (this.state === 'open') this.transport.send(encodeAck(this.recorded));
+      if (this.state === 'open') this.sendAck();
     }, this.host.ackDelay);
     return undefined;
+  }
+
+  private ackSent = 0;
+
+  private sendAck(): void {
+    this.ackSent = this.recorded;
+    this.transport.send(encodeAck(this.recorded));
   }
 
   private takenOver(): void {

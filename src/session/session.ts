@@ -165,6 +165,7 @@ export class SocketSession {
   /** The manager's first frame on every new link. */
   private readonly _hello = (): string => {
     this._down();
+    this._ackedRx = this._rx; // the hello's rx acknowledges as much
     return encodeHello(this._sid, this._rx);
   };
 
@@ -219,11 +220,18 @@ export class SocketSession {
       this._save();
     }
     // Duplicates are acknowledged again. (Not when a listener closed the session or dropped the link.)
-    if (this._ackT === undefined && this._up) this._ackT = setTimeout(this._ack, this._ackDelay);
+    // Within ackDelay, or at once every 64 messages so the server's buffer never waits on the timer.
+    if (this._up && this._rx - this._ackedRx >= 64) this._ack();
+    else if (this._ackT === undefined && this._up) this._ackT = setTimeout(this._ack, this._ackDelay);
   }
 
+  /** The last `rx` this link acknowledged. */
+  private _ackedRx = 0;
+
   private readonly _ack = (): void => {
+    if (this._ackT !== undefined) clearTimeout(this._ackT);
     this._ackT = undefined;
+    this._ackedRx = this._rx;
     if (this._up) this._write(encodeAck(this._rx));
   };
 
