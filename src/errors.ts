@@ -8,7 +8,11 @@ export type SocketErrorCode =
   | 'QUEUE_FULL'
   | 'NOT_OPEN'
   | 'CLOSED'
-  | 'DOMAIN_NOT_ALLOWED';
+  | 'DOMAIN_NOT_ALLOWED'
+  /** Reliable sessions: the server did not acknowledge a message within `deliveryTimeout`. */
+  | 'DELIVERY_TIMEOUT'
+  /** Reliable sessions: more unacknowledged messages than the session may buffer. */
+  | 'OVERFLOW';
 
 export const PREFIX = '[wx-socket-manager]';
 

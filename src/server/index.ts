@@ -1,0 +1,4 @@
+/** `wx-socket-manager/server`: the reliable-session server (PROTOCOL.md) and its stores. */
+export { memoryStore } from './memory-store';
+export type { MemoryStoreOptions } from './memory-store';
+export type { Appended, Claim, ClaimFailure, SessionState, SessionStore, StoreEvent, StoredMessage } from './store';

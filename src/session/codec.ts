@@ -1,0 +1,134 @@
+/**
+ * Session protocol v1 codec (PROTOCOL.md), shared by the mini-program client and the Node
+ * server: every inbound frame is parsed and validated here, in one place. ES2015, no Node
+ * types, no globals (no Buffer, no atob).
+ */
+
+export type WelcomeReason = 'new' | 'unknown' | 'expired' | 'overflow' | 'forbidden';
+
+export interface HelloFrame { t: 'hello'; v: 1; sid: string | null; rx: number }
+export interface WelcomeFrame { t: 'welcome'; v: 1; sid: string; resumed: boolean; rx: number; ttl: number; reason?: WelcomeReason }
+export interface MsgFrame { t: 'msg'; s: number; id: string; d: string; b?: 1 }
+export interface AckFrame { t: 'ack'; a: number }
+export interface ErrorFrame { t: 'error'; code: number; message: string }
+export type Frame = HelloFrame | WelcomeFrame | MsgFrame | AckFrame | ErrorFrame;
+/** What `parseFrame` returns for anything that is not a valid frame: close with 4400. */
+export interface InvalidFrame { t: 'invalid'; message: string }
+
+/** Close codes of the protocol. */
+export const CLOSE_PROTOCOL = 4400;
+export const CLOSE_UNAUTHENTICATED = 4401;
+export const CLOSE_TAKEN_OVER = 4409;
+
+const REASONS = ['new', 'unknown', 'expired', 'overflow', 'forbidden'];
+
+const isSeq = (n: unknown): n is number => typeof n === 'number' && n >= 0 && n <= 9007199254740991 && Math.floor(n) === n;
+const invalid = (message: string): InvalidFrame => ({ t: 'invalid', message });
+
+/** Parses one text frame. Never throws: a frame that breaks PROTOCOL.md comes back as `{ t: 'invalid', message }`. */
+export function parseFrame(text: string): Frame | InvalidFrame {
+  let f: Record<string, unknown>;
+  try {
+    f = JSON.parse(text);
+  } catch (e) {
+    return invalid('frame is not JSON');
+  }
+  if (f === null || typeof f !== 'object' || Array.isArray(f)) return invalid('frame is not a JSON object');
+  const t = f.t;
+  switch (t) {
+    case 'msg':
+      if (!isSeq(f.s) || f.s < 1) return invalid('msg "s" must be an integer ≥ 1');
+      if (typeof f.id !== 'string' || !f.id) return invalid('msg "id" must be a non-empty string');
+      if (typeof f.d !== 'string') return invalid('msg "d" must be a string');
+      if (f.b !== undefined && (f.b !== 1 || !isBase64(f.d))) return invalid('msg "b" must be 1 with base64 in "d"');
+      return f as unknown as MsgFrame;
+    case 'ack':
+      return isSeq(f.a) ? (f as unknown as AckFrame) : invalid('ack "a" must be an integer ≥ 0');
+    case 'hello':
+      if (f.v !== 1) return invalid('unsupported protocol version "v"');
+      if (f.sid !== null && (typeof f.sid !== 'string' || !f.sid || f.sid.length > 128)) return invalid('hello "sid" must be null or a session id');
+      return isSeq(f.rx) ? (f as unknown as HelloFrame) : invalid('hello "rx" must be an integer ≥ 0');
+    case 'welcome':
+      if (f.v !== 1) return invalid('unsupported protocol version "v"');
+      if (typeof f.sid !== 'string' || !f.sid) return invalid('welcome "sid" must be a session id');
+      if (typeof f.resumed !== 'boolean' || !isSeq(f.rx) || !isSeq(f.ttl)) return invalid('welcome needs "resumed", "rx" and "ttl"');
+      if (!f.resumed && REASONS.indexOf(f.reason as string) < 0) return invalid('welcome with resumed:false needs "reason" ' + REASONS.join('|'));
+      return f as unknown as WelcomeFrame;
+    case 'error':
+      return typeof f.code === 'number' && typeof f.message === 'string' ? (f as unknown as ErrorFrame) : invalid('error needs "code" and "message"');
+    default:
+      return invalid(typeof t === 'string' ? 'unknown frame type "' + t.slice(0, 20) + '"' : 'frame has no "t"');
+  }
+}
+
+// ---- encoders: field names and order exactly as PROTOCOL.md ----
+
+export const encodeHello = (sid: string | null, rx: number): string => JSON.stringify({ t: 'hello', v: 1, sid, rx });
+
+export function encodeWelcome(sid: string, resumed: boolean, rx: number, ttl: number, reason?: WelcomeReason): string {
+  return JSON.stringify(resumed ? { t: 'welcome', v: 1, sid, resumed, rx, ttl } : { t: 'welcome', v: 1, sid, resumed, rx, ttl, reason });
+}
+
+/** `d` is the payload text, or base64 with `b` = 1 (see `encodePayload`). */
+export const encodeMsg = (s: number, id: string, d: string, b?: 1): string => JSON.stringify(b ? { t: 'msg', s, id, d, b } : { t: 'msg', s, id, d });
+
+export const encodeAck = (a: number): string => '{"t":"ack","a":' + a + '}';
+
+export const encodeError = (code: number, message: string): string => JSON.stringify({ t: 'error', code, message });
+
+// ---- payloads ----
+
+/** An application payload as it travels in a `msg`: text as is, binary as base64 with `b: 1`. */
+export interface Payload { d: string; b?: 1 }
+
+export function encodePayload(data: string | ArrayBuffer | ArrayBufferView): Payload {
+  return typeof data === 'string' ? { d: data } : { d: toBase64(data), b: 1 };
+}
+
+export function decodePayload(d: string, b?: 1): string | ArrayBuffer {
+  return b === 1 ? fromBase64(d) : d;
+}
+
+// ---- base64 (RFC 4648 with padding) ----
+
+const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
+const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+let lookup: Uint8Array | undefined;
+
+export const isBase64 = (text: string): boolean => BASE64.test(text);
+
+export function toBase64(data: ArrayBuffer | ArrayBufferView): string {
+  const bytes = data instanceof ArrayBuffer ? new Uint8Array(data) : new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+  let out = '';
+  const n = bytes.length;
+  for (let i = 0; i < n; i += 3) {
+    const x = (bytes[i]! << 16) | ((i + 1 < n ? bytes[i + 1]! : 0) << 8) | (i + 2 < n ? bytes[i + 2]! : 0);
+    out += ALPHABET[x >> 18]! + ALPHABET[(x >> 12) & 63]! + (i + 1 < n ? ALPHABET[(x >> 6) & 63]! : '=') + (i + 2 < n ? ALPHABET[x & 63]! : '=');
+  }
+  return out;
+}
+
+/** Decodes valid base64 (check with `isBase64`; `parseFrame` already does for `b: 1`). */
+export function fromBase64(text: string): ArrayBuffer {
+  if (!lookup) {
+    lookup = new Uint8Array(128);
+    for (let i = 0; i < 64; i++) lookup[ALPHABET.charCodeAt(i)] = i;
+  }
+  const pad = text.endsWith('==') ? 2 : text.endsWith('=') ? 1 : 0;
+  const out = new Uint8Array((text.length / 4) * 3 - pad);
+  let o = 0;
+  for (let i = 0; i < text.length; i += 4) {
+    const x = (lookup[text.charCodeAt(i)]! << 18) | (lookup[text.charCodeAt(i + 1)]! << 12) | (lookup[text.charCodeAt(i + 2)]! << 6) | lookup[text.charCodeAt(i + 3)]!;
+    out[o++] = x >> 16;
+    if (o < out.length) out[o++] = (x >> 8) & 255;
+    if (o < out.length) out[o++] = x & 255;
+  }
+  return out.buffer;
+}
+
+// ---- the receiving rule (rule 4), one decision for both sides ----
+
+/** What a receiver whose app has taken every message up to `last` does with message `s`. */
+export function classify(s: number, last: number): 'deliver' | 'duplicate' | 'gap' {
+  return s === last + 1 ? 'deliver' : s <= last ? 'duplicate' : 'gap';
+}
