@@ -2,3 +2,5 @@
 export { memoryStore } from './memory-store';
 export type { MemoryStoreOptions } from './memory-store';
 export type { Appended, Claim, ClaimFailure, SessionState, SessionStore, StoreEvent, StoredMessage } from './store';
+export { redisStore } from './redis-store';
+export type { RedisClient, RedisStoreOptions, RedisSubscriber } from './redis-store';
