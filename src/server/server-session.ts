@@ -1,0 +1,98 @@
+/** The app's handle on one session, on the node serving it. */
+import { Emitter } from '../emitter';
+import { PREFIX } from '../errors';
+import type { Link } from './link';
+
+/** Where a client message sits in its session: `seq` (client seq) and the client's `id`, for idempotent apps. */
+export interface MessageMeta {
+  seq: number;
+  id: string;
+}
+export type SessionData = string | ArrayBuffer;
+export type MessageListener = (data: SessionData, meta: MessageMeta) => void | Promise<unknown>;
+
+export interface ServerSessionEvents {
+  online: undefined;
+  offline: undefined;
+}
+
+export class ServerSession {
+  /** Highest client seq the app has taken on this node (recorded in the store soon after). */
+  /** @internal */ handled = 0;
+  /** @internal */ link: Link | null = null;
+  /** @internal */ seen = 0;
+  private readonly events = new Emitter<ServerSessionEvents>();
+  private listeners: MessageListener[] = [];
+
+  /** @internal */
+  constructor(
+    readonly id: string,
+    readonly user: string,
+    /** Whether this node first served it on a resume (false: a new session). */
+    readonly resumed: boolean,
+    private readonly sender: (id: string, data: unknown) => Promise<void>,
+  ) {}
+
+  /** Whether a link is attached on this node. */
+  get online(): boolean {
+    return this.link !== null;
+  }
+
+  /** `Date.now()` of the last frame (heartbeat included) from the client. */
+  get lastSeen(): number {
+    return this.link ? this.link.lastSeen : this.seen;
+  }
+
+  /** Sends to the client; resolves when the client acknowledged it. Never throws: rejects with `OVERFLOW` beyond `maxBuffered`. */
+  send(data: string | ArrayBuffer | ArrayBufferView): Promise<void> {
+    return this.sender(this.id, data);
+  }
+
+  /**
+   * Each client message once, in order. The next one waits until this listener returned or
+   * its promise resolved; only then is the message recorded and acknowledged. A listener that
+   * throws or rejects leaves the message unrecorded: the link closes (1011) and the client
+   * sends it again on its next link.
+   */
+  on(event: 'message', listener: MessageListener): () => void;
+  on(event: 'online' | 'offline', listener: () => void): () => void;
+  on(event: 'message' | 'online' | 'offline', listener: MessageListener | (() => void)): () => void {
+    if (event !== 'message') return this.events.on(event, listener as () => void);
+    this.listeners = this.listeners.concat(listener as MessageListener);
+    return () => this.off('message', listener as MessageListener);
+  }
+
+  off(event: 'message', listener: MessageListener): void;
+  off(event: 'online' | 'offline', listener: () => void): void;
+  off(event: 'message' | 'online' | 'offline', listener: MessageListener | (() => void)): void {
+    if (event !== 'message') return this.events.off(event, listener as () => void);
+    this.listeners = this.listeners.filter((l) => l !== listener);
+  }
+
+  /** @internal Hands a message to the listeners: a promise when one of them returned one. */
+  deliver(data: SessionData, meta: MessageMeta): Promise<unknown> | undefined {
+    const list = this.listeners;
+    let waits: Array<Promise<unknown>> | undefined;
+    for (let i = 0; i < list.length; i++) {
+      let r: unknown;
+      try {
+        r = list[i]!(data, meta);
+      } catch (err) {
+        return Promise.reject(err);
+      }
+      if (r && typeof (r as Promise<unknown>).then === 'function') (waits ??= []).push(r as Promise<unknown>);
+    }
+    return waits && (waits.length === 1 ? waits[0] : Promise.all(waits));
+  }
+
+  /** @internal */
+  setLink(link: Link | null): void {
+    if (link === this.link) return;
+    const was = this.link;
+    if (was) this.seen = was.lastSeen;
+    this.link = link;
+    if (!was !== !link) this.events.emit(link ? 'online' : 'offline', undefined);
+  }
+}
+
+export const sessionError = (message: string): string => `${PREFIX} ${message}`;
