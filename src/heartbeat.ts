@@ -69,7 +69,9 @@ export class Heartbeat {
     const { interval, timeout } = this.options;
     if (this.pingSentAt !== undefined && !this.heard) {
       const left = this.pingSentAt + timeout - now;
-      if (left > 0) return this.arm(left);
+      // Wake at least every `interval`: a frame may have come, and the next ping is due
+      // `interval` after it, however long `timeout` is.
+      if (left > 0) return this.arm(Math.min(left, interval));
       this.pingSentAt = undefined;
       return this.hooks.dead();
     }
@@ -83,7 +85,7 @@ export class Heartbeat {
     this.pingSentAt = now;
     this.heard = false;
     this.awaitingPong = true;
-    this.arm(this.options.timeout);
+    this.arm(Math.min(this.options.timeout, this.options.interval));
     this.hooks.ping(this.options.ping);
   }
 

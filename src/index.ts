@@ -16,6 +16,7 @@ export type {
   Provider,
   QueueOptions,
   ReconnectOptions,
+  SendOptions,
   SocketData,
   SocketState,
   SocketTaskLike,

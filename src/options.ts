@@ -11,14 +11,22 @@ import type {
   WxSocketOptions,
 } from './types';
 
-export const DEFAULTS = {
+/** The defaults of every option, deeply frozen: changing them is a TypeError in strict mode. */
+export const DEFAULTS: {
+  readonly connectTimeout: number;
+  readonly reconnect: Readonly<ReconnectOptions>;
+  readonly heartbeat: Readonly<HeartbeatOptions>;
+  readonly queue: Readonly<QueueOptions>;
+  readonly watchNetwork: boolean;
+  readonly watchApp: boolean;
+} = Object.freeze({
   connectTimeout: 10000,
-  reconnect: { maxAttempts: 12, interval: 5000, factor: 1, maxInterval: 30000, jitter: 0 } as ReconnectOptions,
-  heartbeat: { interval: 10000, timeout: 10000, ping: 'ping', pong: 'pong' } as HeartbeatOptions,
-  queue: { max: 100 } as QueueOptions,
+  reconnect: Object.freeze({ maxAttempts: 12, interval: 5000, factor: 1, maxInterval: 30000, jitter: 0 }),
+  heartbeat: Object.freeze({ interval: 10000, timeout: 10000, ping: 'ping', pong: 'pong' }),
+  queue: Object.freeze({ max: 100 }),
   watchNetwork: true,
   watchApp: true,
-} as const;
+});
 
 export interface ResolvedOptions {
   url: Provider<string>;

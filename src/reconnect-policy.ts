@@ -2,8 +2,8 @@
 import type { ReconnectOptions } from './types';
 
 /**
- * Delay before reconnect attempt `attempt` (1-based):
- * `min(interval·factor^(attempt-1), maxInterval)`, spread by ±jitter.
+ * Delay before reconnect attempt `attempt` (1-based): `interval·factor^(attempt-1)` spread
+ * by ±jitter, then capped at `maxInterval` (so no delay ever exceeds it).
  * `random` returns [0, 1); injectable so jitter is testable.
  */
 export function reconnectDelay(
@@ -11,9 +11,9 @@ export function reconnectDelay(
   policy: Pick<ReconnectOptions, 'interval' | 'factor' | 'maxInterval' | 'jitter'>,
   random: () => number = Math.random,
 ): number {
-  const base = Math.min(policy.interval * Math.pow(policy.factor, attempt - 1), policy.maxInterval);
-  if (policy.jitter === 0) return base;
-  return Math.max(0, Math.round(base * (1 + policy.jitter * (2 * random() - 1))));
+  const raw = policy.interval * Math.pow(policy.factor, attempt - 1);
+  if (policy.jitter === 0) return Math.min(raw, policy.maxInterval);
+  return Math.min(policy.maxInterval, Math.max(0, Math.round(raw * (1 + policy.jitter * (2 * random() - 1)))));
 }
 
 /** A connect failure that no retry can cure: the domain is not in the mini-program's allowed list. */

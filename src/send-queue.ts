@@ -45,4 +45,6 @@ export interface Outgoing {
   data: string | ArrayBuffer;
   resolve: () => void;
   reject: (err: Error) => void;
+  /** Sent with `{ queue: false }`: never queued or requeued. */
+  direct: boolean;
 }

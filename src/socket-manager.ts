@@ -15,6 +15,7 @@ import type { Outgoing } from './send-queue';
 import type {
   Listener,
   NetworkStatus,
+  SendOptions,
   SocketData,
   SocketState,
   SocketTaskLike,
@@ -30,6 +31,21 @@ const ABNORMAL = 1006;
 
 type Timer = ReturnType<typeof setTimeout>;
 
+/**
+ * Keeps one WebSocket alive on a mini-program's `wx.connectSocket` (or any injected
+ * `connectSocket`): reconnects under a lock and a limit, pings when silent, queues sends
+ * while down, pauses offline and in the background, and holds the link for pages through
+ * `onLoad`/`onUnload`.
+ *
+ * ```js
+ * const socket = new WxSocketManager({ url: 'wss://example.com/live' })
+ * socket.on('message', (data) => …)
+ * Page({ onLoad: socket.onLoad, onUnload: socket.onUnload })
+ * ```
+ *
+ * @throws TypeError at construction for a bad option (the message names it), or when there
+ *   is neither a `connectSocket` option nor a `wx` global.
+ */
 export class WxSocketManager {
   private readonly options: ResolvedOptions;
   private readonly events = new Emitter<WxSocketEvents>();
@@ -50,7 +66,11 @@ export class WxSocketManager {
   private holders = 0;
   private destroyed = false;
   private unwatch: (() => void) | undefined;
+  /** The close event a link that opened still owes (set when it is lost, paid once). */
+  private owed: { code: number; reason: string } | undefined;
+  private firstFrame: (() => SocketData | undefined) | undefined;
 
+  /** @throws TypeError naming the bad option; see {@link WxSocketOptions}. */
   constructor(options: WxSocketOptions) {
     this.options = resolveOptions(options, globalWx());
     const hb = this.options.heartbeat;
@@ -90,6 +110,11 @@ export class WxSocketManager {
 
   // ---- public methods -------------------------------------------------------
 
+  /**
+   * Starts connecting. A no-op while `connecting`, `open` or `reconnecting`; from `idle`,
+   * `closed` or `failed` it starts over with `attempt = 0`.
+   * @throws Error after `destroy()`.
+   */
   connect(): void {
     this.assertUsable('connect');
     const s = this.current;
@@ -97,42 +122,92 @@ export class WxSocketManager {
     this.restart('connecting');
   }
 
+  /**
+   * Drops the current task (an open link yields its `close` event with `willReconnect: true`)
+   * and connects again at once with `attempt = 0`, from any state.
+   * @throws Error after `destroy()`.
+   */
   reconnect(): void {
     this.assertUsable('reconnect');
     this.restart('connecting');
   }
 
-  send(data: SocketData): Promise<void> {
+  /**
+   * Sends a frame. While open (and nothing is queued) it goes to the task at once;
+   * otherwise it is queued and sent, in order, before anything sent later.
+   *
+   * Resolves when the platform reports the frame sent ("handed to the network", not
+   * "received by the server"). A frame whose platform send fails is not lost: it goes back
+   * to the head of the queue and the link is treated as dead.
+   *
+   * Extension: `{ queue: false }` sends only on an open link and never queues or requeues
+   * this frame (for protocols that resend on their own, like `SocketSession`).
+   *
+   * @returns a promise rejected with {@link SocketError}: `QUEUE_FULL` (this message refused,
+   *   queued ones kept), `CLOSED` (the manager is closed, or was closed before it went out),
+   *   `NOT_OPEN` (queue disabled, or `{ queue: false }`, and not open), `SEND_FAILED` (the
+   *   platform failed it and it could not be requeued).
+   * @throws TypeError for data other than a string or an ArrayBuffer, or bad `options`;
+   *   Error after `destroy()`.
+   */
+  send(data: SocketData, options?: SendOptions): Promise<void> {
     this.assertUsable('send');
     if (typeof data !== 'string' && !isArrayBuffer(data)) {
       throw typeError(`send() takes a string or an ArrayBuffer, got ${describe(data)}`);
     }
+    const direct = options !== undefined && sendOptions(options);
     if (this.current === 'closed') return Promise.reject(this.error('CLOSED', 'the manager is closed; call connect() first'));
     const queueOptions = this.options.queue;
     if (this.current === 'open' && this.queue.length === 0) {
-      return new Promise<void>((resolve, reject) => this.dispatch({ data, resolve, reject }));
+      return new Promise<void>((resolve, reject) => this.dispatch({ data, resolve, reject, direct }));
     }
-    if (!queueOptions) {
-      return Promise.reject(this.error('NOT_OPEN', `cannot send while ${this.current} (queue is disabled)`));
+    if (!queueOptions || direct) {
+      return Promise.reject(this.error('NOT_OPEN', `cannot send while ${this.current} (${direct ? 'queue: false' : 'queue is disabled'})`));
     }
     if (this.queue.length >= queueOptions.max) {
       return Promise.reject(this.error('QUEUE_FULL', `the send queue is full (${queueOptions.max} messages)`));
     }
-    return new Promise<void>((resolve, reject) => this.queue.push({ data, resolve, reject }));
+    return new Promise<void>((resolve, reject) => this.queue.push({ data, resolve, reject, direct: false }));
   }
 
+  /**
+   * Extension point: `fn` is asked for a frame on every new link, right after it opens and
+   * before the queue is flushed, the state changes or any listener runs, so that frame is
+   * always the first one on the link (a session's `hello`). Return `undefined` to send
+   * nothing. Pass `undefined` to remove the hook.
+   * @throws TypeError when `fn` is neither a function nor `undefined`, or another hook is set.
+   */
+  setFirstFrame(fn: (() => SocketData | undefined) | undefined): void {
+    if (fn !== undefined && typeof fn !== 'function') throw typeError('setFirstFrame() takes a function or undefined');
+    if (fn && this.firstFrame && this.firstFrame !== fn) throw typeError('setFirstFrame(): a first-frame hook is already set (remove it with setFirstFrame(undefined))');
+    this.firstFrame = fn;
+  }
+
+  /**
+   * Stops for good: no reconnect, every timer cancelled, the task closed, wx listeners
+   * released, queued messages rejected with `CLOSED`; an open link yields one `close` event.
+   * Calling it again (or after `destroy()`) does nothing.
+   * @throws RangeError for a code other than 1000 or 3000–4999, or a reason over 123 UTF-8
+   *   bytes (checked first, in any state); TypeError for a reason that is not a string.
+   */
   close(code = 1000, reason = ''): void {
     if (this.destroyed) return;
     if (!isValidCloseCode(code)) throw new RangeError(`[wx-socket-manager] close code must be 1000 or 3000–4999, got ${String(code)}`);
     if (typeof reason !== 'string') throw typeError('close reason must be a string');
     if (utf8Length(reason) > 123) throw new RangeError('[wx-socket-manager] close reason must be at most 123 UTF-8 bytes');
     if (this.current === 'closed') return;
-    const wasOpen = this.current === 'open';
+    // A link still open ends with our code; one already lost (we are inside its loss) with its own.
+    if (this.current === 'open') this.owed = { code, reason };
     this.abandon(code, reason);
     this.setState('closed');
-    if (wasOpen) this.emit('close', { code, reason, willReconnect: false });
+    this.payClose(false);
   }
 
+  /**
+   * Adds a listener; returns its unsubscribe. A listener that throws is reported with
+   * `console.error` and never stops the others or the manager.
+   * @throws TypeError for an unknown event or a listener that is not a function; Error after `destroy()`.
+   */
   on<K extends WxSocketEventName>(event: K, listener: Listener<K>): () => void {
     this.assertUsable('on');
     checkEvent(event);
@@ -140,25 +215,37 @@ export class WxSocketManager {
     return this.events.on(event, listener);
   }
 
+  /** Removes a listener added with `on()` (unknown ones are ignored). */
   off<K extends WxSocketEventName>(event: K, listener: Listener<K>): void {
     this.events.off(event, listener);
   }
 
+  /**
+   * `close()` plus removing every listener and hook. Afterwards `connect`, `send`,
+   * `reconnect`, `onLoad` and `on` throw; `close`, `onUnload` and `destroy` do nothing.
+   */
   destroy(): void {
     if (this.destroyed) return;
+    this.firstFrame = undefined;
     this.close();
     this.events.clear();
     this.destroyed = true;
   }
 
-  /** Page hook: one more holder; connects. Arrow-bound: `Page({ onLoad: socket.onLoad })`. */
+  /**
+   * Page hook: one more holder; connects. Arrow-bound: `Page({ onLoad: socket.onLoad })`.
+   * @throws Error after `destroy()`.
+   */
   readonly onLoad = (): void => {
     this.assertUsable('onLoad');
     this.holders++;
     this.connect();
   };
 
-  /** Page hook: one holder fewer; the last one closes (1000) with nothing left running. */
+  /**
+   * Page hook: one holder fewer; the last one closes (1000) with no reconnect, no timer and
+   * no wx listener left. A later `onLoad` connects again. Never throws.
+   */
   readonly onUnload = (): void => {
     if (this.destroyed || this.holders === 0) return;
     if (--this.holders === 0) this.close(1000);
@@ -168,12 +255,13 @@ export class WxSocketManager {
 
   /** Drops whatever runs and starts attempt 0 at once. */
   private restart(state: 'connecting' | 'reconnecting'): void {
-    const wasOpen = this.current === 'open';
+    if (this.current === 'open') this.owed = { code: 1000, reason: '' };
     this.abandon(1000, '');
     const g = this.gen;
     this.attemptNo = 0;
     this.setState(state);
-    if (wasOpen && g === this.gen) this.emit('close', { code: 1000, reason: '', willReconnect: true });
+    if (g !== this.gen) return;
+    this.payClose(true);
     if (g === this.gen && this.online) this.startAttempt();
   }
 
@@ -237,6 +325,8 @@ export class WxSocketManager {
     // Registered in the same tick as connectSocket, or onOpen can be missed.
     task.onOpen((res) => {
       if (gen === this.gen) this.opened(gen, res.header);
+      // Given up while connecting, yet its handshake completed (its close() had failed or thrown).
+      else safeClose(task, 1000, '');
     });
     task.onMessage((res) => {
       if (gen === this.gen) this.received(res.data);
@@ -267,6 +357,8 @@ export class WxSocketManager {
     this.clearConnectTimer();
     const took = this.attemptNo;
     this.attemptNo = 0;
+    if (this.firstFrame) this.sendFirstFrame(this.firstFrame);
+    if (gen !== this.gen) return;
     this.setState('open');
     // Queued frames go out before `open` listeners run (and before anything they send).
     while (gen === this.gen && this.queue.length > 0) this.dispatch(this.queue.shift() as Outgoing);
@@ -278,6 +370,16 @@ export class WxSocketManager {
   private received(data: SocketData): void {
     if (this.heartbeat && this.heartbeat.received(data)) return;
     this.events.emit('message', data);
+  }
+
+  private sendFirstFrame(hook: () => SocketData | undefined): void {
+    let frame: SocketData | undefined;
+    try {
+      frame = hook();
+    } catch (err) {
+      console.error('[wx-socket-manager] the first-frame hook threw; nothing sent first:', err);
+    }
+    if (frame !== undefined) this.sendRaw(frame);
   }
 
   // ---- sending ----------------------------------------------------------------
@@ -320,7 +422,7 @@ export class WxSocketManager {
 
   /** Every failure ends here: one loss, one decision, at most one scheduled attempt. */
   private lose(code: number, reason: string, error?: SocketError, fatal = false): void {
-    const wasOpen = this.current === 'open';
+    if (this.current === 'open') this.owed = { code, reason };
     this.abandon(1000, '', error?.errMsg);
     const g = this.gen;
     const r = this.options.reconnect;
@@ -341,7 +443,7 @@ export class WxSocketManager {
     if (g !== this.gen) return;
     this.setState(next);
     if (g !== this.gen) return;
-    if (wasOpen) this.emit('close', { code, reason, willReconnect: next === 'reconnecting' });
+    this.payClose(next === 'reconnecting');
     if (g !== this.gen) return;
     if (gaveUp !== undefined) this.emit('reconnect-failed', { attempts: gaveUp });
     else if (next === 'reconnecting' && this.online && r) this.schedule(r);
@@ -384,14 +486,26 @@ export class WxSocketManager {
     if (task) safeClose(task, code, reason);
     if (this.inflight.length > 0) {
       const unconfirmed = this.inflight.drain();
-      if (this.options.queue) this.queue.unshiftAll(unconfirmed);
-      else for (const item of unconfirmed) item.reject(this.error('SEND_FAILED', 'the link was lost before the platform confirmed the frame', errMsg));
+      const requeue: Outgoing[] = [];
+      for (const item of unconfirmed) {
+        if (this.options.queue && !item.direct) requeue.push(item);
+        else item.reject(this.error('SEND_FAILED', 'the link was lost before the platform confirmed the frame', errMsg));
+      }
+      if (requeue.length > 0) this.queue.unshiftAll(requeue);
     }
   }
 
   private clearConnectTimer(): void {
     if (this.connectTimer !== undefined) clearTimeout(this.connectTimer);
     this.connectTimer = undefined;
+  }
+
+  /** Emits the `close` event a lost link still owes, once, whoever (a listener included) finishes the loss. */
+  private payClose(willReconnect: boolean): void {
+    const owed = this.owed;
+    if (!owed) return;
+    this.owed = undefined;
+    this.emit('close', { code: owed.code, reason: owed.reason, willReconnect });
   }
 
   // ---- state and platform ---------------------------------------------------------
@@ -451,9 +565,12 @@ export class WxSocketManager {
   /** The world changed (back online, app shown): check an open link, retry a lost one at once with attempt 0. */
   private retryNow(): void {
     const s = this.current;
-    if (s === 'reconnecting' || s === 'failed') this.restart('reconnecting');
-    else if (s === 'connecting' && this.connectTimer === undefined && this.online) this.startAttempt(); // armed ⇔ an attempt runs
-    else if (s === 'open') this.heartbeat?.probe();
+    const running = this.connectTimer !== undefined; // armed ⇔ an attempt runs: left alone
+    if (s === 'reconnecting' || s === 'failed') {
+      if (!running) this.restart('reconnecting');
+    } else if (s === 'connecting') {
+      if (!running && this.online) this.startAttempt();
+    } else if (s === 'open' && !this.hidden) this.heartbeat?.probe(); // hidden: the probe waits for show
   }
 
   // ---- helpers ------------------------------------------------------------------------
@@ -490,6 +607,14 @@ function isTask(value: unknown): value is SocketTaskLike {
   if (typeof value !== 'object' || value === null) return false;
   const t = value as Record<string, unknown>;
   return ['send', 'close', 'onOpen', 'onClose', 'onError', 'onMessage'].every((k) => typeof t[k] === 'function');
+}
+
+/** Validates send()'s options; true when the frame must not be queued. */
+function sendOptions(options: SendOptions): boolean {
+  if (typeof options !== 'object' || options === null) throw typeError('send() options must be an object like { queue: false }');
+  for (const key of Object.keys(options)) if (key !== 'queue') throw typeError(`send() option "${key}" is unknown (known: queue)`);
+  if (options.queue !== undefined && typeof options.queue !== 'boolean') throw typeError('send() option "queue" must be true or false');
+  return options.queue === false;
 }
 
 function isArrayBuffer(value: unknown): value is ArrayBuffer {

@@ -137,6 +137,12 @@ export interface WxSocketOptions {
   wx?: WxLike;
 }
 
+/** Options of `send(data, options)` (an extension). */
+export interface SendOptions {
+  /** `false`: send only on an open link (else reject `NOT_OPEN`), never queue or requeue this frame. @default true */
+  queue?: boolean;
+}
+
 /** Event name → payload. `on()` is typed from this map. */
 export interface WxSocketEvents {
   open: { attempt: number; header?: Record<string, string> };

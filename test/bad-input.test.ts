@@ -2,7 +2,7 @@
  * Bad input, as a table: each case names the exact error type (and SocketError code) and
  * checks the manager's state, queue and tasks are unchanged afterwards.
  */
-import { SocketError, WxSocketManager } from '../src';
+import { DEFAULTS, SocketError, WxSocketManager } from '../src';
 import type { WxSocketOptions } from '../src';
 import { createFakeWx } from '../src/testing';
 import { setup, settle, track } from './helpers';
@@ -93,6 +93,10 @@ describe('method calls: exact error, state unchanged', () => {
     ['send(Uint8Array)', (s) => void s.socket.send(new Uint8Array(1) as never), TypeError, /got Uint8Array/],
     ['on(unknown event)', (s) => s.socket.on('opened' as never, () => undefined), TypeError, /unknown event "opened"/],
     ['on(event, not a function)', (s) => s.socket.on('open', null as never), TypeError, /listener function/],
+    ['send(data, null)', (s) => void s.socket.send('x', null as never), TypeError, /send\(\) options must be an object/],
+    ['send(data, { queue: "no" })', (s) => void s.socket.send('x', { queue: 'no' as never }), TypeError, /send\(\) option "queue" must be true or false/],
+    ['send(data, { typo })', (s) => void s.socket.send('x', { qeue: false } as never), TypeError, /send\(\) option "qeue" is unknown/],
+    ['setFirstFrame(a string)', (s) => s.socket.setFirstFrame('hello' as never), TypeError, /setFirstFrame\(\) takes a function/],
   ])('%s', (_name, act, type, message) => {
     unchangedAfter((s) => {
       expect(() => act(s)).toThrow(type);
@@ -152,5 +156,25 @@ describe('providers and platform misbehaving', () => {
     const b = track(s.socket.send('b'));
     await settle();
     expect([a.status, b.status, s.socket.queued]).toEqual(['pending', 'rejected', 1]);
+  });
+});
+
+describe('DEFAULTS', () => {
+  test('is deeply frozen: changing it is a TypeError and never changes later managers', () => {
+    const d = DEFAULTS as unknown as { connectTimeout: number; reconnect: { maxAttempts: number }; heartbeat: { ping: string }; queue: { max: number } };
+    expect(() => (d.connectTimeout = 1)).toThrow(TypeError);
+    expect(() => (d.reconnect.maxAttempts = 1)).toThrow(TypeError);
+    expect(() => (d.heartbeat.ping = 'hi')).toThrow(TypeError);
+    expect(() => (d.queue.max = 1)).toThrow(TypeError);
+    const later = new WxSocketManager({ url: 'wss://example.test', wx: createFakeWx() });
+    expect(later.maxAttempts).toBe(12);
+    expect(DEFAULTS).toEqual({
+      connectTimeout: 10000,
+      reconnect: { maxAttempts: 12, interval: 5000, factor: 1, maxInterval: 30000, jitter: 0 },
+      heartbeat: { interval: 10000, timeout: 10000, ping: 'ping', pong: 'pong' },
+      queue: { max: 100 },
+      watchNetwork: true,
+      watchApp: true,
+    });
   });
 });

@@ -111,6 +111,33 @@ describe('rule 4 — heartbeat', () => {
     expect(s.socket.diagnostics.timers).toBe(0);
   });
 
+  test('timeout longer than interval: the next ping goes interval after the last inbound frame', () => {
+    const s = setupOpen({ heartbeat: { interval: 50, timeout: 200 } });
+    const pingsAt: number[] = [];
+    const task = s.wx.lastTask;
+    const send = task.send.bind(task);
+    task.send = (o) => {
+      if (o.data === 'ping') pingsAt.push(Date.now());
+      send(o);
+    };
+    tick(50);
+    tick(10);
+    task.serverMessage('pong'); // at 60
+    tick(50);
+    expect(pingsAt).toEqual([50, 110]);
+  });
+
+  test('timeout longer than interval: a link that goes silent is judged within interval + timeout of its last frame', () => {
+    const s = setupOpen({ heartbeat: { interval: 50, timeout: 200 } });
+    tick(60);
+    s.wx.lastTask.serverMessage('pong'); // last inbound frame at 60
+    s.wx.lastTask.die();
+    tick(249);
+    expect(s.socket.state).toBe('open');
+    tick(1); // 60 + 50 + 200 = 310
+    expect(s.log.slice(-4)).toEqual(['error:HEARTBEAT_TIMEOUT', 'state:open>reconnecting', 'close:1006:heartbeat timeout:retry', 'reconnecting:1:5000']);
+  });
+
   test('no timer runs outside open', () => {
     const s = openAt0();
     expect(s.socket.diagnostics.timers).toBe(1);

@@ -98,6 +98,22 @@ describe('rule 5 — network', () => {
     expect(s.log).toContain('error:HEARTBEAT_TIMEOUT');
   });
 
+  test('back online while already online (wifi → 4g): a waiting reconnect starts at once, a running attempt is left alone', () => {
+    const s = setupOpen();
+    s.wx.lastTask.serverClose(1006, '');
+    expect(s.log.slice(-1)).toEqual(['reconnecting:1:5000']);
+    s.wx.setNetwork(true, '4g'); // waiting: starts now, attempt 0
+    expect(s.wx.tasks).toHaveLength(2);
+    expect(s.socket.attempt).toBe(0);
+    const running = s.wx.lastTask;
+    s.wx.setNetwork(true, 'wifi'); // running: left alone
+    s.wx.showApp();
+    expect(s.wx.tasks).toHaveLength(2);
+    expect(running.live).toBe(true);
+    running.serverOpen();
+    expect(s.socket.state).toBe('open');
+  });
+
   test('watchNetwork: false ignores the network', () => {
     const s = setup({ watchNetwork: false });
     s.socket.connect();
@@ -156,6 +172,23 @@ describe('rule 6 — app hide/show', () => {
     expect(s.wx.lastTask.sent).toEqual([]);
     s.wx.showApp();
     expect(s.wx.lastTask.sent).toEqual(['ping']);
+  });
+
+  test('a network change while hidden never starts a probe or a timeout: the probe waits for show', () => {
+    const s = setupOpen();
+    s.wx.hideApp();
+    s.wx.setNetwork(false);
+    s.wx.setNetwork(true);
+    s.wx.setNetwork(true, '4g');
+    tick(10 * 60 * 1000);
+    expect(s.socket.state).toBe('open');
+    expect(s.wx.lastTask.sent).toEqual([]);
+    expect(s.log).not.toContain('error:HEARTBEAT_TIMEOUT');
+    s.wx.showApp();
+    expect(s.wx.lastTask.sent).toEqual(['ping']);
+    s.wx.lastTask.serverMessage('pong');
+    tick(10000);
+    expect(s.socket.state).toBe('open');
   });
 
   test('watchApp: false ignores hide/show', () => {

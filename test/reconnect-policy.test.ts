@@ -26,6 +26,15 @@ describe('the delay before reconnect attempt n', () => {
     expect(reconnectDelay(1, { ...fixed, jitter: 0.5 }, () => r)).toBe(expected);
   });
 
+  test('jitter is applied before the maxInterval cap: no delay ever exceeds it', () => {
+    const near = { interval: 1000, factor: 2, maxInterval: 30000, jitter: 0.5 };
+    expect(reconnectDelay(5, near, () => 0.999999)).toBe(24000); // 16000 · 1.5
+    expect(reconnectDelay(5, near, () => 0)).toBe(8000);
+    expect(reconnectDelay(6, near, () => 0.999999)).toBe(30000); // 32000 · 1.5 → capped
+    expect(reconnectDelay(6, near, () => 0)).toBe(16000);
+    for (let r = 0; r < 1; r += 0.01) expect(reconnectDelay(1, { interval: 30000, factor: 1, maxInterval: 30000, jitter: 1 }, () => r)).toBeLessThanOrEqual(30000);
+  });
+
   test('jitter 1 never goes negative', () => {
     expect(reconnectDelay(1, { ...fixed, jitter: 1 }, () => 0)).toBe(0);
   });

@@ -50,19 +50,56 @@ describe('rule 1 — the reconnect lock', () => {
 
 describe('rule 2 — stale callbacks are ignored', () => {
   test('an abandoned task that opens later does not change anything', () => {
-    const s = setup({ connectTimeout: 1000 });
+    const s = setup({ connectTimeout: 1000 }, { closeWhileConnecting: 'fails' });
     s.socket.connect();
     const slow = s.wx.lastTask;
     tick(1000); // abandoned: connect timeout
     expect(s.log).toEqual(['state:idle>connecting', 'error:CONNECT_TIMEOUT', 'state:connecting>reconnecting', 'reconnecting:1:5000']);
-    slow.state = 'connecting';
     slow.serverOpen();
-    slow.serverMessage('from the past');
     slow.serverClose(1000, '');
     expect(s.socket.state).toBe('reconnecting');
     expect(s.log).toHaveLength(4);
     tick(5000);
     s.wx.lastTask.serverOpen();
+    expect(s.socket.state).toBe('open');
+  });
+
+  for (const mode of ['fails', 'throws'] as const) {
+    test(`a task given up while connecting whose close() ${mode} is closed the moment it opens: never two live sockets`, () => {
+      const s = setup({ connectTimeout: 1000, reconnect: { interval: 100 } }, { closeWhileConnecting: mode });
+      s.socket.connect();
+      const slow = s.wx.lastTask;
+      tick(1000); // connect timeout: abandoned, but its close() did not take
+      expect(slow.state).toBe('connecting');
+      tick(100);
+      const next = s.wx.lastTask;
+      expect(next).not.toBe(slow);
+      next.serverOpen();
+      slow.serverOpen(); // its handshake completes late
+      expect(slow.closedWith).toEqual({ code: 1000, reason: '' });
+      tick(0);
+      expect(s.wx.liveTasks()).toEqual([next]);
+      expect(s.socket.state).toBe('open');
+      expect(s.log).toEqual([
+        'state:idle>connecting', 'error:CONNECT_TIMEOUT', 'state:connecting>reconnecting', 'reconnecting:1:100',
+        'state:reconnecting>open', 'open:1',
+      ]);
+    });
+  }
+
+  test('repeated connect timeouts with close() failing never reach the 5-task cap', () => {
+    const s = setup({ connectTimeout: 1000, reconnect: { interval: 100, maxAttempts: 12 } }, { closeWhileConnecting: 'fails' });
+    s.socket.connect();
+    for (let i = 0; i < 8; i++) {
+      const t = s.wx.lastTask;
+      tick(1000);
+      t.serverOpen(); // each abandoned one opens late and is closed at once
+      tick(100);
+    }
+    expect(s.log.filter((l) => l.startsWith('error:'))).toEqual(Array(8).fill('error:CONNECT_TIMEOUT'));
+    s.wx.lastTask.serverOpen();
+    tick(0);
+    expect(s.wx.liveTasks()).toHaveLength(1);
     expect(s.socket.state).toBe('open');
   });
 });

@@ -33,6 +33,12 @@ export interface FakeWxOptions {
   allowedHosts?: string[];
   /** Live tasks allowed at once (wx allows 5). @default 5 */
   maxTasks?: number;
+  /**
+   * What `close()` does on a task still connecting. Devices differ: some close it, wx often
+   * answers `fail` ("WebSocket is not connected") and lets the handshake finish anyway, some
+   * throw. @default 'closes'
+   */
+  closeWhileConnecting?: 'closes' | 'fails' | 'throws';
 }
 
 export class FakeSocketTask extends SocketTaskBase implements SocketTaskLike {
@@ -67,6 +73,11 @@ export class FakeSocketTask extends SocketTaskBase implements SocketTaskLike {
     const code = option.code ?? 1000;
     if (!isValidCloseCode(code)) return later(option.fail, { errMsg: ERR_CLOSE_CODE });
     if (this.state === 'closed' || this.state === 'closing') return later(option.fail, { errMsg: ERR_CLOSE_NOT_CONNECTED });
+    if (this.state === 'connecting') {
+      const mode = this.wx.options.closeWhileConnecting;
+      if (mode === 'throws') throw new Error(ERR_CLOSE_NOT_CONNECTED);
+      if (mode === 'fails') return later(option.fail, { errMsg: ERR_CLOSE_NOT_CONNECTED });
+    }
     this.closedWith = { code: option.code, reason: option.reason };
     this.state = 'closing';
     later(option.success, { errMsg: 'closeSocket:ok' });
