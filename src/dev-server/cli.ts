@@ -26,8 +26,9 @@ if (process.argv.includes('--help')) {
 startDevServer({ port: numberFlag('port'), host: flag('host'), controlPort: numberFlag('control-port'), tickInterval: numberFlag('tick') }).then(
   (server) => {
     console.log(`WebSocket:  ${server.url}   ("ping" → "pong", text/binary echoed, a tick every few seconds)`);
+    console.log('            a client whose first frame is a session hello gets a reliable session (echo + numbered ticks)');
     console.log(`Control:    ${server.controlUrl}/status`);
-    console.log(`Faults:     ${server.controlUrl}/fault/restart | blackhole?ms=10000 | refuse?ms=5000 | nopong?ms=30000 | close?code=4001&reason=bye`);
+    console.log(`Faults:     ${server.controlUrl}/fault/restart | crash | blackhole?ms=10000 | refuse?ms=5000 | nopong?ms=30000 | close?code=4001&reason=bye`);
     console.log('            or send the text "fault:restart", "fault:blackhole 10000", "fault:close 4001 bye" over the socket');
     const stop = (): void => void server.close().then(() => process.exit(0));
     process.on('SIGINT', stop);

@@ -5,11 +5,22 @@
  *
  * Behaviour: "ping" → "pong"; other text and binary frames are echoed; a timestamped tick is
  * broadcast every `tickInterval` ms; text frames "fault:<name> [args]" inject faults.
+ *
+ * A client whose first frame is a session `hello` (PROTOCOL.md) gets a reliable session
+ * instead: each session message is echoed back as a session message, every session gets a
+ * numbered tick (`{"type":"tick","n":1,…}`, 2, 3, … per session, also while it is offline), and
+ * "fault:…" payloads work the same. Sessions live in a memory store: "crash" forgets them.
  */
 import http from 'http';
 import net from 'net';
 import { WebSocketServer } from 'ws';
 import type { WebSocket } from 'ws';
+import { SessionHub } from '../server/hub';
+import type { ServerSession } from '../server/server-session';
+import { bindWs } from '../server/session-server';
+import { memoryStore } from '../server/memory-store';
+import type { SessionStore } from '../server/store';
+import { parseFrame } from '../session/codec';
 
 export interface DevServerOptions {
   /** Port clients connect to (through the fault proxy); 0 picks a free one. @default 8090 */
@@ -22,6 +33,8 @@ export interface DevServerOptions {
   tickInterval?: number;
   /** ms a "restart" keeps refusing connections. @default 1000 */
   restartDowntime?: number;
+  /** ms a session without a link is kept. @default 120000 */
+  sessionTtl?: number;
   /** Where the one-line-per-event log goes; false: silent. @default console.log */
   log?: ((line: string) => void) | false;
 }
@@ -50,6 +63,10 @@ export interface DevServer {
   stopPong(ms: number): void;
   /** Close every connection with this code and reason (a proper closing handshake). */
   closeAll(code?: number, reason?: string): void;
+  /** A server process restart with the memory store: like `restart`, and every session is forgotten. */
+  crash(downtime?: number): void;
+  /** The reliable sessions this server holds (clients that said `hello`). */
+  sessions(): ServerSession[];
   /** Run a fault by name, as the control endpoint and "fault:" messages do. */
   fault(name: string, args?: { ms?: number; code?: number; reason?: string }): string;
   close(): Promise<void>;
@@ -87,29 +104,65 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
 
   // ---- the real WebSocket server (upstream, internal port) ----
   const upstreamHttp = http.createServer((_req, res) => res.writeHead(426).end('WebSocket only'));
+  // ---- reliable sessions, for clients whose first frame is a hello ----
+  const answerPing = (): boolean => {
+    stats.pings++;
+    if (Date.now() >= pongOffUntil) return true;
+    stats.pongsWithheld++;
+    return false;
+  };
+  const ticks = new WeakMap<ServerSession, number>();
+  const makeHub = (): { hub: SessionHub; store: SessionStore } => {
+    const store = memoryStore();
+    const hub = new SessionHub({ store, node: 'dev', sessionTtl: options.sessionTtl ?? 120000, maxBuffered: 1000, idleTimeout: 60000, ackDelay: 50, answerPing });
+    hub.events.on('session', (ss) => {
+      log(`session ${ss.id.slice(0, 6)}… ${ss.resumed ? 'resumed' : 'new'}`);
+      ss.on('message', (data) => {
+        if (typeof data === 'string' && data.startsWith('fault:')) {
+          ss.send(`fault-ok:${runFaultText(data)}`).catch(() => undefined);
+          return;
+        }
+        if (typeof data === 'string') received.push(data);
+        ss.send(data).catch(() => undefined);
+      });
+    });
+    return { hub, store };
+  };
+  let sessions = makeHub();
+  await sessions.hub.start();
+
   const wss = new WebSocketServer({ server: upstreamHttp, perMessageDeflate: false });
   const ids = new WeakMap<WebSocket, number>();
+  // Plain ticks skip session links, and links too young to have said hello yet.
+  const plainSince = new WeakMap<WebSocket, number>();
   wss.on('connection', (ws) => {
+    plainSince.set(ws, Date.now() + 1000);
     const id = nextId++;
     ids.set(ws, id);
     log(`open #${id} (${wss.clients.size} live)`);
+    // Plain echo, unless the first frame (pings aside) is a session hello.
+    let mode: 'first' | 'plain' | 'session' = 'first';
     ws.on('message', (data, isBinary) => {
-      if (isBinary) return ws.send(data, { binary: true });
+      if (mode === 'session') return;
+      if (isBinary) {
+        if (mode === 'first') plainSince.set(ws, 0);
+        mode = 'plain';
+        return ws.send(data, { binary: true });
+      }
       const text = data.toString();
-      if (text === 'ping') {
-        stats.pings++;
-        if (Date.now() < pongOffUntil) {
-          stats.pongsWithheld++;
+      if (mode === 'first' && text !== 'ping') {
+        const frame = parseFrame(text);
+        if (frame.t === 'hello') {
+          mode = 'session';
+          plainSince.delete(ws);
+          bindWs(sessions.hub, ws, 'dev').text(text);
           return;
         }
-        return ws.send('pong');
+        mode = 'plain';
+        plainSince.set(ws, 0);
       }
-      if (text.startsWith('fault:')) {
-        const [name = '', ...rest] = text.slice(6).trim().split(' ');
-        const n = Number(rest[0]);
-        ws.send(`fault-ok:${api.fault(name, name === 'close' ? { code: n, reason: rest.slice(1).join(' ') } : { ms: rest[0] === undefined ? undefined : n })}`);
-        return;
-      }
+      if (text === 'ping') return answerPing() ? ws.send('pong') : undefined;
+      if (text.startsWith('fault:')) return ws.send(`fault-ok:${runFaultText(text)}`);
       received.push(text);
       ws.send(text);
     });
@@ -119,6 +172,11 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
     });
     ws.on('error', () => undefined);
   });
+  const runFaultText = (text: string): string => {
+    const [name = '', ...rest] = text.slice(6).trim().split(' ');
+    const n = Number(rest[0]);
+    return api.fault(name, name === 'close' ? { code: n, reason: rest.slice(1).join(' ') } : { ms: rest[0] === undefined ? undefined : n });
+  };
   await listen(upstreamHttp, 0, '127.0.0.1');
   const upstreamPort = (upstreamHttp.address() as net.AddressInfo).port;
 
@@ -158,10 +216,10 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
     const u = new URL(req.url ?? '/', 'http://localhost');
     res.setHeader('content-type', 'application/json');
     if (u.pathname === '/status') {
-      return res.end(JSON.stringify({ url: api.url, connections: api.connections(), ...stats, received: received.length }));
+      return res.end(JSON.stringify({ url: api.url, connections: api.connections(), sessions: api.sessions().length, ...stats, received: received.length }));
     }
     const m = /^\/fault\/(\w+)$/.exec(u.pathname);
-    if (!m || !m[1]) return res.writeHead(404).end(JSON.stringify({ error: 'try /status or /fault/<restart|blackhole|refuse|nopong|close>' }));
+    if (!m || !m[1]) return res.writeHead(404).end(JSON.stringify({ error: 'try /status or /fault/<restart|crash|blackhole|refuse|nopong|close>' }));
     const num = (k: string): number | undefined => (u.searchParams.has(k) ? Number(u.searchParams.get(k)) : undefined);
     const done = api.fault(m[1], { ms: num('ms'), code: num('code'), reason: u.searchParams.get('reason') ?? undefined });
     res.writeHead(done.startsWith('unknown') ? 400 : 200).end(JSON.stringify({ fault: done }));
@@ -170,8 +228,15 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
   await listen(control, controlPort, host);
 
   const ticker = tickInterval > 0 ? setInterval(() => {
-    const tick = JSON.stringify({ type: 'tick', time: new Date().toISOString() });
-    for (const ws of wss.clients) ws.send(tick);
+    const time = new Date().toISOString();
+    const tick = JSON.stringify({ type: 'tick', time });
+    const now = Date.now();
+    for (const ws of wss.clients) if ((plainSince.get(ws) ?? Infinity) <= now) ws.send(tick);
+    for (const ss of sessions.hub.sessionList()) {
+      const n = (ticks.get(ss) ?? 0) + 1;
+      ticks.set(ss, n);
+      ss.send(JSON.stringify({ type: 'tick', n, time })).catch(() => undefined);
+    }
   }, tickInterval) : undefined;
   ticker?.unref();
 
@@ -220,6 +285,16 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
       log(`FAULT nopong: pings unanswered for ${ms} ms`);
       pongOffUntil = Date.now() + ms;
     },
+    crash(downtime = restartDowntime) {
+      log(`FAULT crash: dropping ${pairs.size} connection(s), forgetting ${sessions.hub.sessionList().length} session(s), refusing for ${downtime} ms`);
+      const old = sessions;
+      sessions = makeHub();
+      refuseUntil = Date.now() + downtime;
+      dropAll();
+      void old.hub.close().then(() => old.store.close());
+      void sessions.hub.start();
+    },
+    sessions: () => sessions.hub.sessionList(),
     closeAll(code = 1000, reason = '') {
       log(`FAULT close: closing ${wss.clients.size} connection(s) with ${code} "${reason}"`);
       for (const ws of wss.clients) ws.close(code, reason);
@@ -228,6 +303,7 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
       const ms = args.ms !== undefined && Number.isFinite(args.ms) && args.ms >= 0 ? args.ms : undefined;
       switch (name) {
         case 'restart': api.restart(ms); return 'restart';
+        case 'crash': api.crash(ms); return 'crash';
         case 'blackhole': api.blackhole(ms); return 'blackhole';
         case 'refuse': api.refuse(ms ?? 5000); return 'refuse';
         case 'nopong': api.stopPong(ms ?? 30000); return 'nopong';
@@ -241,6 +317,8 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
     },
     async close() {
       if (ticker) clearInterval(ticker);
+      await sessions.hub.close();
+      await sessions.store.close();
       for (const t of timers) clearTimeout(t);
       dropAll();
       await Promise.all([closeServer(proxy), closeServer(control), closeServer(upstreamHttp)]);

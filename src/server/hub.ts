@@ -33,6 +33,8 @@ export interface HubOptions {
   maxBuffered: number;
   idleTimeout: number;
   ackDelay: number;
+  /** Asked on every `ping`; false withholds the `pong` (fault injection). @default always true */
+  answerPing?: () => boolean;
 }
 
 interface Waiter {
@@ -104,7 +106,16 @@ export class SessionHub implements LinkHost {
     return this.sessions.get(id);
   }
 
+  /** Sessions this node serves now or served lately. */
+  sessionList(): ServerSession[] {
+    return [...this.sessions.values()];
+  }
+
   // ---- LinkHost ----
+
+  answerPing(): boolean {
+    return this.options.answerPing ? this.options.answerPing() : true;
+  }
 
   session(state: SessionState, resumed: boolean): ServerSession {
     let ss = this.sessions.get(state.id);

@@ -25,6 +25,8 @@ export interface LinkHost {
   readonly ackDelay: number;
   /** Longest wait for a replaced link's running message handler. */
   readonly handoverTimeout: number;
+  /** Whether to answer this `ping` (the dev server's "nopong" fault says no). */
+  answerPing(): boolean;
   /** The node's handle on a session, made (and announced) on first use. */
   session(state: SessionState, resumed: boolean): ServerSession;
   acked(id: string, a: number): void;
@@ -74,7 +76,7 @@ export class Link {
   text(text: string): void {
     if (this.state === 'closed') return;
     this.lastSeen = Date.now();
-    if (text === 'ping') return this.transport.send('pong');
+    if (text === 'ping') return this.host.answerPing() ? this.transport.send('pong') : undefined;
     if (text === 'pong') return;
     this.queue.push(text);
     if (this.queue.length > HIGH_WATER && !this.paused && this.transport.pause) {

@@ -114,32 +114,8 @@ export function createSessionServer(options: SessionServerOptions = {}): Session
       }
       if (user === false || user === undefined || user === null) return refuse(socket, '401 Unauthorized');
       if (socket.destroyed) return;
-      wss.handleUpgrade(req, socket, head, (socketWs) => bind(socketWs, String(user)));
+      wss.handleUpgrade(req, socket, head, (socketWs) => bindWs(hub, socketWs, String(user)));
     })();
-  };
-  const bind = (socketWs: WebSocket, user: string): void => {
-    let link: Link | undefined;
-    link = hub.attach(
-      {
-        send: (text) => {
-          if (socketWs.readyState === 1) socketWs.send(text);
-        },
-        close: (code, reason) => {
-          socketWs.close(code, reason);
-          // A dead peer never answers the closing handshake.
-          setTimeout(() => socketWs.terminate(), 2000).unref();
-        },
-        pause: () => socketWs.pause(),
-        resume: () => socketWs.resume(),
-      },
-      user,
-    );
-    socketWs.on('message', (data, isBinary) => (isBinary ? link!.binary() : link!.text(data.toString())));
-    socketWs.on('close', () => {
-      link!.closed();
-      link = undefined;
-    });
-    socketWs.on('error', () => undefined);
   };
   httpServer.on('upgrade', onUpgrade);
 
@@ -188,6 +164,29 @@ export function createSessionServer(options: SessionServerOptions = {}): Session
       return closing;
     },
   };
+}
+
+/** Wires one `ws` socket to a new link of `hub`; returns the link (feed it a frame already read with `link.text`). */
+export function bindWs(hub: SessionHub, socketWs: WebSocket, user: string): Link {
+  const link = hub.attach(
+    {
+      send: (text) => {
+        if (socketWs.readyState === 1) socketWs.send(text);
+      },
+      close: (code, reason) => {
+        socketWs.close(code, reason);
+        // A dead peer never answers the closing handshake.
+        setTimeout(() => socketWs.terminate(), 2000).unref();
+      },
+      pause: () => socketWs.pause(),
+      resume: () => socketWs.resume(),
+    },
+    user,
+  );
+  socketWs.on('message', (data, isBinary) => (isBinary ? link.binary() : link.text(data.toString())));
+  socketWs.on('close', () => link.closed());
+  socketWs.on('error', () => undefined);
+  return link;
 }
 
 function loadWs(): typeof import('ws') {
