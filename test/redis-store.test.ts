@@ -168,6 +168,15 @@ describe('redisStore bad input', () => {
     expect(await a.append('', msg(1), 10)).toEqual({ ok: false, reason: 'unknown' });
   });
 
+  test('a release with ttl 0 forgets the session at once (the server does this when a client lost acknowledged messages)', async () => {
+    const a = node();
+    const session = await a.create('alice', 'A', TTL);
+    await a.append(session.id, msg(1), 10);
+    await a.release(session.id, session.fence, 0);
+    expect(await a.claim(session.id, 'alice', 'A', TTL)).toEqual({ ok: false, reason: 'unknown' });
+    expect(await a.replay(session.id, 0, 10)).toEqual([]);
+  });
+
   test('maxLen caps a session\'s Stream below the server\'s maxBuffered: overflow, never a drop', async () => {
     const store = redisStore({ client: redis.server().url, maxLen: 2 });
     stores.push(store);

@@ -15,10 +15,14 @@ import { createHash } from 'crypto';
 
 const PRELUDE = `
 local function keep(ms, tombms, user)
-  redis.call('PEXPIRE', KEYS[1], ms)
-  redis.call('PEXPIRE', KEYS[2], ms)
-  redis.call('PEXPIRE', KEYS[4], ms)
-  redis.call('SET', KEYS[3], user, 'PX', tombms)
+  if tonumber(ms) > 0 then
+    redis.call('PEXPIRE', KEYS[1], ms)
+    redis.call('PEXPIRE', KEYS[2], ms)
+    redis.call('PEXPIRE', KEYS[4], ms)
+  else
+    redis.call('DEL', KEYS[1], KEYS[2], KEYS[4])
+  end
+  if tonumber(tombms) > 0 then redis.call('SET', KEYS[3], user, 'PX', tombms) else redis.call('DEL', KEYS[3]) end
 end
 `;
 
