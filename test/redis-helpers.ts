@@ -27,6 +27,7 @@ export function useRedis(options: RedisStartOptions = {}): { server(): RedisProc
     server: get,
     connect(extra = {}) {
       const c = new Redis(get().url, extra);
+      c.on('error', () => undefined);
       clients.push(c);
       return c;
     },

@@ -114,6 +114,18 @@ describe('redisStore across nodes', () => {
     expect(seenB).toEqual([{ type: 'lost', id: session.id, reason: 'expired' }]);
   });
 
+  test('senders on another node hear "lost" overflow once — not "expired" — when the overflowed session is dropped by its claim', async () => {
+    const [a, b] = [node(), node()];
+    const seenB = await watch(b, 'B');
+    const session = await a.create('alice', 'A', TTL);
+    for (let i = 1; i <= 2; i++) await b.append(session.id, msg(i), 2);
+    expect(await b.append(session.id, msg(3), 2)).toEqual({ ok: false, reason: 'overflow' });
+    expect(await a.claim(session.id, 'alice', 'A', TTL)).toEqual({ ok: false, reason: 'overflow' });
+    await until(() => seenB.length > 0, 2000, 'lost on B');
+    await sleep(100);
+    expect(seenB).toEqual([{ type: 'lost', id: session.id, reason: 'overflow' }]);
+  });
+
   test('a node that dies holding a session: it expires after ttl plus the unrenewed lease, and says expired', async () => {
     const a = node({ leaseInterval: 50 });
     const session = await a.create('alice', 'A', 100);

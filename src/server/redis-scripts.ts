@@ -7,7 +7,8 @@
  *   st  hash    u user, n owner node ('' when released), f fence, rx client seq taken,
  *               sq last server seq, ak server seq acked by the client, o '1' after overflow
  *   dn  stream  unacked server messages; entry id 0-<s>, fields i <msg id>, n <appending node>, d <data>[, b 1]
- *   tb  string  the user; outlives the session by one ttl, so an expired id answers `expired`
+ *   tb  string  the user; outlives the session by one ttl, so an expired id answers `expired`;
+ *               empty after an overflow claim dropped the session (then it answers `unknown`)
  *   ix  hash    msg id → s for unacked messages: a client library's resent append is not appended twice
  * Doorbell messages on channel <prefix>node:<node>: `a|sid|s`, `k|sid|a`, `t|sid|fence|node`, `l|sid|reason`.
  */
@@ -38,7 +39,7 @@ const CLAIM = `
 local st = redis.call('HMGET', KEYS[1], 'u', 'n', 'f', 'rx', 'sq', 'ak', 'o')
 if not st[1] then
   local u = redis.call('GET', KEYS[3])
-  if not u then return {0, 'unknown'} end
+  if not u or u == '' then return {0, 'unknown'} end
   if u ~= ARGV[1] then return {0, 'forbidden'} end
   return {0, 'expired'}
 end
@@ -52,7 +53,9 @@ if st[7] == '1' then
       redis.call('PUBLISH', ARGV[5] .. n, 'l|' .. ARGV[6] .. '|overflow')
     end
   end
-  redis.call('DEL', KEYS[1], KEYS[2], KEYS[3], KEYS[4])
+  redis.call('DEL', KEYS[1], KEYS[2], KEYS[4])
+  -- An empty tombstone: gone by overflow (its senders were told), so not "expired" to anyone.
+  redis.call('SET', KEYS[3], '', 'PX', ARGV[4])
   return {0, 'overflow'}
 end
 local f = redis.call('HINCRBY', KEYS[1], 'f', 1)

@@ -110,7 +110,10 @@ export function redisStore(options: RedisStoreOptions): SessionStore {
     const ids = new Set([...held.keys(), ...waiting.keys()]);
     await Promise.all([...ids].map(async (id) => {
       const [f, sq, ak, owner] = (await client.call('HMGET', keys(id)[0]!, 'f', 'sq', 'ak', 'n')) as Array<string | null>;
-      if (f === null || f === undefined) return;
+      if (f === null || f === undefined) {
+        if (waiting.has(id)) deliver(undefined, { type: 'lost', id, reason: (await gone(id)) ?? 'expired' });
+        return;
+      }
       const mine = held.get(id);
       if (mine && Number(f) > mine.fence) deliver(self(), { type: 'taken', id, fence: Number(f), node: owner ?? '' });
       else if (mine && Number(sq) > Number(ak)) deliver(self(), { type: 'appended', id, s: Number(sq) });
@@ -129,10 +132,12 @@ export function redisStore(options: RedisStoreOptions): SessionStore {
       if (ok === 0 && held.get(id)?.fence === fence) held.delete(id);
     }));
   };
+  /** Why a session's state is gone: 'overflow' (its claim dropped it and told the senders), else expired. */
+  const gone = async (id: string): Promise<'overflow' | undefined> => ((await client.call('GET', keys(id)[2]!)) === '' ? 'overflow' : undefined);
   const sweep = async (): Promise<void> => {
     await Promise.all([...waiting.keys()].map(async (id) => {
-      const exists = await client.call('EXISTS', keys(id)[0]!).catch(() => 1);
-      if (exists === 0 && waiting.has(id)) deliver(undefined, { type: 'lost', id, reason: 'expired' });
+      if ((await client.call('EXISTS', keys(id)[0]!).catch(() => 1)) !== 0 || (await gone(id).catch(() => 'overflow'))) return;
+      if (waiting.has(id)) deliver(undefined, { type: 'lost', id, reason: 'expired' });
     }));
   };
 
@@ -237,12 +242,15 @@ function positive(name: string, value: number): number {
 }
 
 function connect(url: string): RedisClient {
-  let Redis: new (url: string) => RedisClient;
+  let Redis: new (url: string) => RedisClient & { on(event: 'error', fn: (err: Error) => void): unknown };
   try {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     Redis = require('ioredis');
   } catch {
     throw new Error('[wx-socket-manager] redisStore needs the "ioredis" package: npm install ioredis');
   }
-  return new Redis(url);
+  const client = new Redis(url);
+  // Connection errors are retried by ioredis and surface as rejected commands; don't print each one.
+  client.on('error', () => undefined);
+  return client;
 }
