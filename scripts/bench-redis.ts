@@ -3,9 +3,11 @@
  * session and per buffered message, Redis commands per message, store throughput — and,
  * through real session servers, cross-node `server.send` latency and resume rate after a node dies.
  */
+import { fork } from 'child_process';
 import Redis from 'ioredis';
-import { redisStore } from 'wx-socket-manager/server';
-import type { SessionStore } from 'wx-socket-manager/server';
+import WebSocket from 'ws';
+import { createSessionServer, redisStore } from 'wx-socket-manager/server';
+import type { SessionServer, SessionStore } from 'wx-socket-manager/server';
 import { startRedis } from './redis-server';
 import type { RedisProcess } from './redis-server';
 
@@ -18,6 +20,13 @@ export interface BenchIo {
 
 const SESSIONS = 10000;
 const PAYLOAD = 'x'.repeat(100);
+
+/** CPU seconds Redis's main thread (the one that runs commands) has used. */
+export async function redisCpu(r: Redis): Promise<number> {
+  const info = (await r.info('cpu')) as string;
+  const field = (k: string): number => Number(new RegExp(`${k}:([\\d.]+)`).exec(info)?.[1]);
+  return field('used_cpu_user_main_thread') + field('used_cpu_sys_main_thread');
+}
 
 async function usedMemory(r: Redis): Promise<number> {
   const info = (await r.info('memory')) as string;
@@ -86,6 +95,7 @@ async function storeFigures(io: BenchIo, server: RedisProcess): Promise<void> {
     const sessions = await Promise.all(Array.from({ length: 200 }, () => store.create('u', 'node-a', 120000)));
     const seconds = 3;
     let sent = 0;
+    const cpu0 = await redisCpu(admin);
     const end = Date.now() + seconds * 1000;
     await pool(64, 64, async (w) => {
       for (let k = 0; Date.now() < end; k++) {
@@ -95,18 +105,173 @@ async function storeFigures(io: BenchIo, server: RedisProcess): Promise<void> {
         if (r.ok && r.s % 32 === 0) await store.ack(sess.id, sess.fence, r.s);
       }
     });
-    io.rows.push(['R4. Store throughput, one Redis, one Node client (append + ack per 32)', `${Math.round(sent / seconds)} messages/s`, '', '']);
+    const cpuPerMsg = ((await redisCpu(admin)) - cpu0) / sent;
+    io.rows.push(['R4. Store throughput, one Redis, one Node client (append + ack per 32)', `${Math.round(sent / seconds)} messages/s; Redis main thread ${(cpuPerMsg * 1e6).toFixed(1)} µs CPU per message → ≈ ${Math.round(1 / cpuPerMsg / 1000)}k messages/s per Redis core`, '', '']);
   } finally {
     await store.close();
     admin.disconnect();
   }
 }
 
+const percentile = (xs: number[], p: number): number => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * p))]!;
+
+/** A raw protocol client: hello, then every msg is acknowledged at once. */
+interface RawClient {
+  ws: WebSocket;
+  welcome: { sid: string; resumed: boolean };
+  onMsg?: (s: number) => void;
+}
+function rawClient(port: number, sid: string | null): Promise<RawClient> {
+  return new Promise((resolve, reject) => {
+    const ws = new WebSocket(`ws://127.0.0.1:${port}`, { perMessageDeflate: false });
+    const c = { ws } as RawClient;
+    ws.on('message', (data) => {
+      const f = JSON.parse(data.toString()) as { t: string; s: number; sid: string; resumed: boolean };
+      if (f.t === 'welcome') {
+        c.welcome = f;
+        resolve(c);
+      } else if (f.t === 'msg') {
+        ws.send(JSON.stringify({ t: 'ack', a: f.s }));
+        c.onMsg?.(f.s);
+      }
+    });
+    ws.once('open', () => ws.send(JSON.stringify({ t: 'hello', v: 1, sid, rx: 0 })));
+    // After the welcome an error only ends the link (the close follows); before it, the attempt failed.
+    ws.on('error', reject);
+  });
+}
+
+/** rawClient, again after a refused or reset attempt (500 connections at once can overflow a listen backlog). */
+let retries = 0;
+async function rawClientRetrying(port: number, sid: string | null): Promise<RawClient> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await rawClient(port, sid);
+    } catch (err) {
+      if (attempt >= 5) throw err;
+      retries++;
+      await new Promise((r) => setTimeout(r, 20 * attempt));
+    }
+  }
+}
+
+async function node(url: string, name: string, wrap: (s: SessionStore) => SessionStore = (s) => s): Promise<{ server: SessionServer; store: SessionStore }> {
+  const store = redisStore({ client: url });
+  const server = createSessionServer({ port: 0, store: wrap(store), node: name, idleTimeout: 600000 });
+  await server.ready;
+  return { server, store };
+}
+
+/** Cross-node send: the link is on node A, node B sends; time to the client's frame and to B's resolve. */
+async function crossNode(io: BenchIo, url: string): Promise<void> {
+  const [a, b] = [await node(url, 'A'), await node(url, 'B')];
+  try {
+    const client = await rawClient(a.server.port, null);
+    const delivered: number[] = [];
+    const resolved: number[] = [];
+    for (let i = 0; i < 1100; i++) {
+      if (i % 100 === 0) io.progress(`cross-node send ${i}/1100`);
+      const t0 = performance.now();
+      const arrived = new Promise<number>((r) => (client.onMsg = () => r(performance.now())));
+      await b.server.send(client.welcome.sid, `m${i}`);
+      const t1 = await arrived;
+      if (i >= 100) {
+        delivered.push(t1 - t0);
+        resolved.push(performance.now() - t0);
+      }
+    }
+    client.ws.terminate();
+    const ms = (x: number): string => `${x.toFixed(2)} ms`;
+    io.rows.push(['R5. Cross-node server.send (link on node A, send on node B), loopback, 1000 sends', `to the client: p50 ${ms(percentile(delivered, 0.5))}, p99 ${ms(percentile(delivered, 0.99))}; resolved on B (client acks at once): p50 ${ms(percentile(resolved, 0.5))}, p99 ${ms(percentile(resolved, 0.99))}`, '', '']);
+  } finally {
+    for (const n of [a, b]) {
+      await n.server.close();
+      await n.store.close();
+    }
+  }
+}
+
+/**
+ * The clients of the resume measure, in a child process (20 000 sockets would not fit in one
+ * process's file limit, and the clients get their own core). IPC: { open: port } → { opened },
+ * then { resume: port } → { resumed, seconds, retries }.
+ */
+async function clientProcess(): Promise<void> {
+  const clients: RawClient[] = [];
+  process.on('message', (m: { open?: number; resume?: number }) => void (async () => {
+    if (m.open) {
+      const t0 = performance.now();
+      for (let i = 0; i < SESSIONS; i += 500) {
+        clients.push(...(await Promise.all(Array.from({ length: Math.min(500, SESSIONS - i) }, () => rawClientRetrying(m.open!, null)))));
+      }
+      process.send!({ opened: clients.length, seconds: (performance.now() - t0) / 1000 });
+    } else if (m.resume) {
+      // Every old link has seen its node die before the clock starts.
+      await Promise.all(clients.map((c) => c.ws.readyState === WebSocket.CLOSED || new Promise((r) => c.ws.once('close', r))));
+      const sids = clients.splice(0).map((c) => c.welcome.sid);
+      const t0 = performance.now();
+      let resumed = 0;
+      let next = 0;
+      await Promise.all(Array.from({ length: 500 }, async () => {
+        while (next < sids.length) {
+          const c = await rawClientRetrying(m.resume!, sids[next++]!);
+          clients.push(c);
+          if (c.welcome.resumed) resumed++;
+        }
+      }));
+      process.send!({ resumed, seconds: (performance.now() - t0) / 1000, retries, sids });
+      for (const c of clients) c.ws.terminate();
+      process.exit(0);
+    }
+  })());
+}
+
+/** 10 000 sessions on a node that dies (its links drop, nothing is released); all reconnect to another node. */
+async function resumeAfterNodeDeath(io: BenchIo, url: string): Promise<void> {
+  // A crash releases nothing: the victim's store ignores release().
+  const victim = await node(url, 'V', (s) => ({ ...s, release: async () => undefined }));
+  const heir = await node(url, 'H');
+  const child = fork(__filename, ['--clients'], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const reply = <T>(): Promise<T> => new Promise((resolve, reject) => {
+    child.once('message', (m) => resolve(m as T));
+    child.once('exit', (code) => reject(new Error(`bench client process exited with ${code}`)));
+  });
+  try {
+    io.progress(`opening ${SESSIONS} sessions on the doomed node`);
+    child.send({ open: victim.server.port });
+    const opened = await reply<{ opened: number; seconds: number }>();
+    await victim.server.close();
+    io.progress('resuming on another node');
+    const admin = new Redis(url);
+    const cpu0 = await redisCpu(admin);
+    child.send({ resume: heir.server.port });
+    const r = await reply<{ resumed: number; seconds: number; retries: number; sids: string[] }>();
+    const cpuPerResume = ((await redisCpu(admin)) - cpu0) / r.resumed;
+    admin.disconnect();
+    // The Redis side alone: the same 10 000 claims straight on a store, 500 in flight.
+    io.progress('claims alone');
+    const t0 = performance.now();
+    await pool(r.sids.length, 500, (i) => heir.store.claim(r.sids[i]!, 'anonymous', 'H2', 120000));
+    const claimRate = r.sids.length / ((performance.now() - t0) / 1000);
+    io.rows.push(['R6. Sessions resumed after a node dies with 10 000 on it (all reconnect at once to one other node)', `${Math.round(r.resumed / r.seconds)} sessions/s (${r.resumed}/${SESSIONS} resumed in ${r.seconds.toFixed(1)} s; ${r.retries} connection attempts retried); new sessions on a fresh node: ${Math.round(opened.opened / opened.seconds)}/s; the claims alone, without WebSockets: ${Math.round(claimRate)}/s. Redis main thread ${(cpuPerResume * 1e6).toFixed(0)} µs CPU per resume`, '', '']);
+  } finally {
+    child.kill();
+    await heir.server.close();
+    await Promise.all([victim.store.close(), heir.store.close()]);
+  }
+}
+
+if (require.main === module && process.argv[2] === '--clients') void clientProcess();
+
 export async function benchRedis(io: BenchIo): Promise<void> {
   const server = await startRedis();
   try {
     await storeFigures(io, server);
     io.done('redis store');
+    await crossNode(io, server.url);
+    io.done('redis cross-node send');
+    await resumeAfterNodeDeath(io, server.url);
+    io.done('redis resume after node death');
   } finally {
     await server.stop();
   }
