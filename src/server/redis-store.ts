@@ -32,7 +32,10 @@ export interface RedisStoreOptions {
   prefix?: string;
   /** The most messages one session's Stream may hold, whatever `maxBuffered` the server asks: a guard for a shared Redis. @default Infinity */
   maxLen?: number;
-  /** How often a node renews the sessions it holds, in ms; a crashed node's sessions expire ttl + up to 2 × this after its crash. @default 10000 */
+  /**
+   * How often a node renews the sessions it holds (one script call each), in ms; a crashed
+   * node's sessions expire ttl + up to 2 × this after its crash. @default 30000
+   */
   leaseInterval?: number;
   /** How often sends waiting for an ack check that their session still exists (else `lost` expired), in ms. @default 1000 */
   sweepInterval?: number;
@@ -47,7 +50,7 @@ export function redisStore(options: RedisStoreOptions): SessionStore {
   if (typeof prefix !== 'string' || /[{}]/.test(prefix)) throw new Error('[wx-socket-manager] redisStore: option "prefix" must be a string without braces');
   const maxLen = options.maxLen ?? Infinity;
   if (!(maxLen >= 1)) throw new Error('[wx-socket-manager] redisStore: option "maxLen" must be ≥ 1');
-  const leaseInterval = positive('leaseInterval', options.leaseInterval ?? 10000);
+  const leaseInterval = positive('leaseInterval', options.leaseInterval ?? 30000);
   const sweepInterval = positive('sweepInterval', options.sweepInterval ?? 1000);
   const owned = typeof options.client === 'string';
   const client = typeof options.client === 'string' ? connect(options.client) : options.client;
@@ -219,7 +222,11 @@ export function redisStore(options: RedisStoreOptions): SessionStore {
         const current = listeners.get(node);
         if (!current?.delete(listener) || current.size > 0) return;
         listeners.delete(node);
-        if (sub && !closed) await sub.unsubscribe(channel + node);
+        if (!sub || closed) return;
+        if (listeners.size > 0) return void (await sub.unsubscribe(channel + node));
+        // Nobody listens any more (the server closed): no connection is left open.
+        sub.disconnect();
+        sub = undefined;
       };
     },
 
