@@ -1,4 +1,7 @@
 /** A private redis-server per test file (scripts/redis-server.ts), started in beforeAll and stopped in afterAll. */
+import fs from 'fs';
+import os from 'os';
+import path from 'path';
 import Redis from 'ioredis';
 import type { RedisOptions } from 'ioredis';
 import { startRedis } from '../scripts/redis-server';
@@ -32,4 +35,18 @@ export function useRedis(options: RedisStartOptions = {}): { server(): RedisProc
       return c;
     },
   };
+}
+
+/**
+ * Bundles a TypeScript entry (a server node) into one file a child process can run with plain
+ * node; bare imports (ws, ioredis) resolve from the project's node_modules. Removed after the file's tests.
+ */
+export function bundleForChild(entry: string): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'wxsm-node-'));
+  const out = path.join(dir, path.basename(entry).replace(/\.ts$/, '.js'));
+  const esbuild = require('esbuild') as typeof import('esbuild');
+  esbuild.buildSync({ entryPoints: [entry], bundle: true, platform: 'node', target: 'node18', packages: 'external', outfile: out, logLevel: 'silent' });
+  fs.symlinkSync(path.join(__dirname, '../node_modules'), path.join(dir, 'node_modules'));
+  afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+  return out;
 }

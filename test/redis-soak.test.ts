@@ -7,8 +7,6 @@
  */
 import { fork } from 'child_process';
 import type { ChildProcess } from 'child_process';
-import fs from 'fs';
-import os from 'os';
 import path from 'path';
 import Redis from 'ioredis';
 import { WxSocketManager } from '../src';
@@ -20,6 +18,7 @@ import { seededRandom } from '../src/testing';
 import { startRedis } from '../scripts/redis-server';
 import type { RedisProcess } from '../scripts/redis-server';
 import { sleep, until } from './real-helpers';
+import { bundleForChild } from './redis-helpers';
 
 const N = 1000;
 const CHAOS_MS = 30000;
@@ -40,7 +39,7 @@ let proxy: FaultProxy | undefined;
 let admin: Redis | undefined;
 let socket: WxSocketManager | undefined;
 const nodes: Node[] = [];
-const bundle = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'wxsm-soak-')), 'redis-node.js');
+const bundle = bundleForChild(path.join(__dirname, 'fixtures/redis-node.ts'));
 
 afterAll(async () => {
   socket?.destroy();
@@ -48,7 +47,6 @@ afterAll(async () => {
   await proxy?.close();
   admin?.disconnect();
   await redis?.stop();
-  fs.rmSync(path.dirname(bundle), { recursive: true, force: true });
 });
 
 test('three nodes, one Redis, random node kills, drops, blackholes and a Redis crash: 1..N in order both ways, every resolved send delivered, no resync; FLUSHALL: exactly one announced resync', async () => {
@@ -57,10 +55,6 @@ test('three nodes, one Redis, random node kills, drops, blackholes and a Redis c
   const random = seededRandom(seed);
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(random() * xs.length)]!;
 
-  const esbuild = require('esbuild') as typeof import('esbuild');
-  esbuild.buildSync({ entryPoints: [path.join(__dirname, 'fixtures/redis-node.ts')], bundle: true, platform: 'node', target: 'node18', packages: 'external', outfile: bundle, logLevel: 'silent' });
-  // Bare imports (ws, ioredis) resolve from the project's node_modules.
-  fs.symlinkSync(path.join(__dirname, '../node_modules'), path.join(path.dirname(bundle), 'node_modules'));
   redis = await startRedis({ aof: true });
   admin = new Redis(redis.url);
   admin.on('error', () => undefined);
