@@ -1,15 +1,36 @@
 /** @type {import('jest').Config} */
-module.exports = {
-  testEnvironment: 'node',
-  roots: ['<rootDir>/test'],
-  testMatch: ['**/*.test.ts'],
-  transform: {
-    '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json', diagnostics: false }],
-  },
+const transform = {
   // Type errors are caught by `npm run typecheck`; ts-jest only strips types here (fast on 2 cores).
+  '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json', diagnostics: false }],
+};
+// What a mini-program's require('wx-socket-manager') resolves to after "build npm".
+const shippedPackage = { '^wx-socket-manager$': '<rootDir>/demo-miniprogram/miniprogram_npm/wx-socket-manager/index.js' };
+
+/**
+ * The behaviour suites, run a second time against the shipped, minified bundle instead of the
+ * source (their `import … from '../src'` is pointed at miniprogram_npm_src/index.js), so a
+ * mangling or bundling mistake cannot ship.
+ */
+const BEHAVIOUR_SUITES = ['lifecycle', 'reconnect', 'heartbeat', 'platform', 'reentrancy', 'send-queue', 'bad-input', 'first-frame'];
+
+module.exports = {
   testTimeout: 20000,
-  // What a mini-program's require('wx-socket-manager') resolves to after "build npm".
-  moduleNameMapper: {
-    '^wx-socket-manager$': '<rootDir>/demo-miniprogram/miniprogram_npm/wx-socket-manager/index.js',
-  },
+  projects: [
+    {
+      displayName: 'source',
+      testEnvironment: 'node',
+      roots: ['<rootDir>/test'],
+      testMatch: ['**/*.test.ts'],
+      transform,
+      moduleNameMapper: shippedPackage,
+    },
+    {
+      displayName: 'shipped',
+      testEnvironment: 'node',
+      roots: ['<rootDir>/test'],
+      testMatch: BEHAVIOUR_SUITES.map((name) => `**/test/${name}.test.ts`),
+      transform,
+      moduleNameMapper: { ...shippedPackage, '^\\.\\./src$': '<rootDir>/miniprogram_npm_src/index.js' },
+    },
+  ],
 };

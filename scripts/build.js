@@ -1,40 +1,125 @@
 #!/usr/bin/env node
 // Builds everything `npm install` must leave in place:
-//   miniprogram_npm_src/  the mini-program package (ES2015 CommonJS + .d.ts + socket-status component)
-//   dist/                 Node-only helpers (node adapter, testing fake, dev server)
+//   miniprogram_npm_src/  what "build npm" copies into a mini-program: ONE minified ES2015
+//                         CommonJS file per entry (esbuild), plus the socket-status component's
+//                         .json/.wxml/.wxss. No types, no comments, no source maps.
+//   types/                the .d.ts of the mini-program entries, with their JSDoc (outside the
+//                         copied folder, so users' packages don't carry them)
+//   dist/                 Node-only helpers (node adapter, testing fake, dev server, …)
 //   demo-miniprogram/     .ts pages compiled to .js beside them, and miniprogram_npm/ filled as "build npm" would
 //   .build/               the demo runner and the benchmark
 'use strict';
 const fs = require('fs');
 const path = require('path');
 const { execFileSync } = require('child_process');
+const esbuild = require('esbuild');
 
 const root = path.resolve(__dirname, '..');
+const src = path.join(root, 'src');
+const out = path.join(root, 'miniprogram_npm_src');
 const tsc = require.resolve('typescript/bin/tsc');
-const run = (project) => execFileSync(process.execPath, [tsc, '-p', project], { cwd: root, stdio: 'inherit' });
+const run = (...args) => execFileSync(process.execPath, [tsc, ...args], { cwd: root, stdio: 'inherit' });
 const exists = (p) => fs.existsSync(path.join(root, p));
 const rm = (p) => fs.rmSync(path.join(root, p), { recursive: true, force: true });
 
-rm('miniprogram_npm_src');
-rm('dist');
-rm('.build');
-run('tsconfig.miniprogram.json');
-run('tsconfig.node.json');
-if (exists('dist/dev-server/cli.js')) fs.chmodSync(path.join(root, 'dist/dev-server/cli.js'), 0o755);
+/**
+ * Mini-program entries: output name (inside miniprogram_npm_src/, without .js) → source.
+ * Only `index` holds the manager; every other entry requires it instead of bundling a copy.
+ */
+const ENTRIES = {
+  index: 'src/index.ts',
+  'socket-status/index': 'src/socket-status/index.ts',
+  platforms: 'src/platforms/index.ts',
+  session: 'src/session/index.ts',
+};
 
-// The component's non-TypeScript files travel beside its compiled .js.
-const componentSrc = path.join(root, 'src/socket-status');
-if (fs.existsSync(componentSrc)) {
+/**
+ * Private members are named `_x` so they can be renamed; `__esModule` and friends are not.
+ * (Never declare a `_x` member as a constructor parameter property: its name would stay a string.)
+ */
+const MANGLE = /^_[A-Za-z0-9]/;
+
+/** The core: the top-level files of src/, bundled once, into index.js. */
+const isCore = (file) => path.dirname(file) === src && file.endsWith('.ts');
+
+/** Other entries reach the core through the shipped index.js, never a second copy. */
+function coreAsExternal(outName) {
+  return {
+    name: 'core-as-external',
+    setup(build) {
+      build.onResolve({ filter: /^\.\.?\// }, (args) => {
+        const resolved = path.resolve(args.resolveDir, args.path);
+        const file = fs.existsSync(`${resolved}.ts`) ? `${resolved}.ts` : path.join(resolved, 'index.ts');
+        if (outName === 'index' || !isCore(file)) return undefined;
+        let rel = path.relative(path.dirname(path.join(out, outName)), path.join(out, 'index.js')).split(path.sep).join('/');
+        if (!rel.startsWith('.')) rel = `./${rel}`;
+        return { path: rel, external: true };
+      });
+    },
+  };
+}
+
+/**
+ * esbuild's CommonJS output wraps an ES module in getters and an `__esModule` marker
+ * (~200 B gzipped); the main entry imports nothing, so it is built as ESM and its one
+ * `export {…}` statement becomes a plain `module.exports = {…}`.
+ */
+function esmToCommonJs(file) {
+  const code = fs.readFileSync(file, 'utf8');
+  const match = /export\s*\{([^}]*)\};?\s*$/.exec(code);
+  if (!match || /\bimport\s*[{*"']/.test(code)) throw new Error(`build: cannot turn ${file} into CommonJS`);
+  const pairs = match[1].split(',').map((part) => {
+    const [local, exported = local] = part.trim().split(/\s+as\s+/);
+    return `${exported}:${local}`;
+  });
+  fs.writeFileSync(file, `"use strict";${code.slice(0, match.index)}module.exports={${pairs.join(',')}};\n`);
+}
+
+async function bundleMiniprogram() {
+  for (const [name, entry] of Object.entries(ENTRIES)) {
+    if (!exists(entry)) continue;
+    const outfile = path.join(out, `${name}.js`);
+    await esbuild.build({
+      entryPoints: [path.join(root, entry)],
+      outfile,
+      bundle: true,
+      minify: true,
+      mangleProps: MANGLE,
+      format: name === 'index' ? 'esm' : 'cjs',
+      platform: 'neutral',
+      target: 'es2015',
+      legalComments: 'none',
+      // Fields as plain assignments (no defineProperty helper per field).
+      tsconfigRaw: { compilerOptions: { useDefineForClassFields: false } },
+      charset: 'utf8',
+      plugins: [coreAsExternal(name)],
+      logLevel: 'warning',
+    });
+    if (name === 'index') esmToCommonJs(outfile);
+  }
+  // The component's non-TypeScript files travel beside its bundled .js.
+  const componentSrc = path.join(src, 'socket-status');
   for (const file of fs.readdirSync(componentSrc)) {
-    if (!file.endsWith('.ts')) fs.copyFileSync(path.join(componentSrc, file), path.join(root, 'miniprogram_npm_src/socket-status', file));
+    if (!file.endsWith('.ts')) fs.copyFileSync(path.join(componentSrc, file), path.join(out, 'socket-status', file));
   }
 }
 
-if (exists('demo-miniprogram/tsconfig.json')) {
-  run('demo-miniprogram/tsconfig.json');
-  // What DevTools' "build npm" produces, so the project opens with no extra step.
-  const target = path.join(root, 'demo-miniprogram/miniprogram_npm/wx-socket-manager');
-  fs.rmSync(target, { recursive: true, force: true });
-  fs.cpSync(path.join(root, 'miniprogram_npm_src'), target, { recursive: true });
-}
-if (exists('tsconfig.tools.json')) run('tsconfig.tools.json');
+(async () => {
+  for (const dir of ['miniprogram_npm_src', 'types', 'dist', '.build']) rm(dir);
+  run('-p', 'tsconfig.miniprogram.json'); // type-checks the mini-program code, emits types/
+  await bundleMiniprogram();
+  run('-p', 'tsconfig.node.json');
+  if (exists('dist/dev-server/cli.js')) fs.chmodSync(path.join(root, 'dist/dev-server/cli.js'), 0o755);
+
+  if (exists('demo-miniprogram/tsconfig.json')) {
+    run('-p', 'demo-miniprogram/tsconfig.json');
+    // What DevTools' "build npm" produces, so the project opens with no extra step.
+    const target = path.join(root, 'demo-miniprogram/miniprogram_npm/wx-socket-manager');
+    fs.rmSync(target, { recursive: true, force: true });
+    fs.cpSync(out, target, { recursive: true });
+  }
+  if (exists('tsconfig.tools.json')) run('-p', 'tsconfig.tools.json');
+})().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});

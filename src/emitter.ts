@@ -4,23 +4,23 @@ import { PREFIX } from './errors';
 type AnyListener = (payload: never) => void;
 
 export class Emitter<Events extends object> {
-  private listeners: { [K in keyof Events]?: Array<(payload: Events[K]) => void> } = {};
+  private _listeners: { [K in keyof Events]?: Array<(payload: Events[K]) => void> } = {};
 
   on<K extends keyof Events>(event: K, listener: (payload: Events[K]) => void): () => void {
-    this.listeners[event] = (this.listeners[event] ?? []).concat(listener);
+    this._listeners[event] = (this._listeners[event] || []).concat(listener);
     return () => this.off(event, listener);
   }
 
   off<K extends keyof Events>(event: K, listener: (payload: Events[K]) => void): void {
-    const list = this.listeners[event];
+    const list = this._listeners[event];
     if (!list) return;
     const i = list.indexOf(listener);
-    if (i >= 0) this.listeners[event] = list.slice(0, i).concat(list.slice(i + 1));
+    if (i >= 0) this._listeners[event] = list.slice(0, i).concat(list.slice(i + 1));
   }
 
   /** Calls each listener; one that throws is reported and never stops the next. */
   emit<K extends keyof Events>(event: K, payload: Events[K]): void {
-    const list = this.listeners[event];
+    const list = this._listeners[event];
     if (!list) return;
     for (let i = 0; i < list.length; i++) {
       try {
@@ -33,11 +33,11 @@ export class Emitter<Events extends object> {
 
   count(): number {
     let n = 0;
-    for (const key of Object.keys(this.listeners)) n += (this.listeners[key as keyof Events] as AnyListener[]).length;
+    for (const key of Object.keys(this._listeners)) n += (this._listeners[key as keyof Events] as AnyListener[]).length;
     return n;
   }
 
   clear(): void {
-    this.listeners = {};
+    this._listeners = {};
   }
 }

@@ -16,13 +16,16 @@ export type SocketErrorCode =
 
 export const PREFIX = '[wx-socket-manager]';
 
-/** Every failure the manager reports. `errMsg` keeps the platform's own text. */
+/**
+ * Every failure the manager reports. `errMsg` keeps the platform's own text.
+ * The message reads `[wx-socket-manager] CODE: detail (errMsg)`.
+ */
 export class SocketError extends Error {
   readonly code: SocketErrorCode;
   readonly errMsg?: string;
 
-  constructor(code: SocketErrorCode, message: string, errMsg?: string) {
-    super(`${PREFIX} ${message}`);
+  constructor(code: SocketErrorCode, detail?: string, errMsg?: string) {
+    super(`${PREFIX} ${code}${detail ? `: ${detail}` : ''}${errMsg ? ` (${errMsg})` : ''}`);
     this.name = 'SocketError';
     this.code = code;
     if (errMsg !== undefined) this.errMsg = errMsg;

@@ -14,83 +14,90 @@ export interface HeartbeatHooks {
 }
 
 export class Heartbeat {
-  private lastReceived = 0;
+  private _lastReceived = 0;
   /** ms of the last ping → inbound frame round trip. */
   rtt: number | undefined;
-  private pingSentAt: number | undefined;
+  private _pingSentAt: number | undefined;
   /** Any frame since the last ping (a flag, not a timestamp: both can share a millisecond). */
-  private heard = true;
-  private awaitingPong = false;
-  private timer: ReturnType<typeof setTimeout> | undefined;
+  private _heard = true;
+  private _awaitingPong = false;
+  private _timer: ReturnType<typeof setTimeout> | undefined;
 
-  constructor(private readonly options: HeartbeatOptions, private readonly hooks: HeartbeatHooks) {}
+  // Plain fields, not parameter properties: the minifier renames `_` members consistently only so.
+  private readonly _options: HeartbeatOptions;
+  private readonly _hooks: HeartbeatHooks;
+
+  constructor(options: HeartbeatOptions, hooks: HeartbeatHooks) {
+    this._options = options;
+    this._hooks = hooks;
+  }
 
   get running(): boolean {
-    return this.timer !== undefined;
+    return this._timer !== undefined;
   }
 
   /** The link opened: judge silence from now on. */
   start(): void {
-    this.lastReceived = Date.now();
-    this.pingSentAt = undefined;
-    this.heard = true;
-    this.arm(this.options.interval);
+    this._lastReceived = Date.now();
+    this._pingSentAt = undefined;
+    this._heard = true;
+    this._arm(this._options.interval);
   }
 
   /** Check the link at once (app shown, network back). */
   probe(): void {
-    this.sendPing(Date.now());
+    this._sendPing(Date.now());
   }
 
   /** Any inbound frame: proof of life. Returns true when the frame is the pong (not to be delivered). */
   received(data: unknown): boolean {
     const now = Date.now();
-    this.lastReceived = now;
-    this.heard = true;
-    if (data !== this.options.pong) return false;
-    if (this.awaitingPong && this.pingSentAt !== undefined) {
-      this.rtt = now - this.pingSentAt;
-      this.awaitingPong = false;
-      this.hooks.pong(this.rtt);
+    this._lastReceived = now;
+    this._heard = true;
+    if (data !== this._options.pong) return false;
+    if (this._awaitingPong && this._pingSentAt !== undefined) {
+      this.rtt = now - this._pingSentAt;
+      this._awaitingPong = false;
+      this._hooks.pong(this.rtt);
     }
     return true;
   }
 
   stop(): void {
-    if (this.timer !== undefined) clearTimeout(this.timer);
-    this.timer = undefined;
-    this.pingSentAt = undefined;
-    this.awaitingPong = false;
+    if (this._timer !== undefined) clearTimeout(this._timer);
+    this._timer = undefined;
+    this._pingSentAt = undefined;
+    this._awaitingPong = false;
   }
 
-  private readonly tick = (): void => {
-    this.timer = undefined;
+  private readonly _tick = (): void => {
+    this._timer = undefined;
     const now = Date.now();
-    const { interval, timeout } = this.options;
-    if (this.pingSentAt !== undefined && !this.heard) {
-      const left = this.pingSentAt + timeout - now;
+    const { interval, timeout } = this._options;
+    if (this._pingSentAt !== undefined && !this._heard) {
+      const left = this._pingSentAt + timeout - now;
       // Wake at least every `interval`: a frame may have come, and the next ping is due
       // `interval` after it, however long `timeout` is.
-      if (left > 0) return this.arm(Math.min(left, interval));
-      this.pingSentAt = undefined;
-      return this.hooks.dead();
+      if (left > 0) return this._arm(Math.min(left, interval));
+      this._pingSentAt = undefined;
+      return this._hooks.dead();
     }
-    this.pingSentAt = undefined;
-    const silent = now - this.lastReceived;
-    if (silent >= interval) this.sendPing(now);
-    else this.arm(interval - silent);
+    this._pingSentAt = undefined;
+    const silent = now - this._lastReceived;
+    if (silent >= interval) this._sendPing(now);
+    else this._arm(interval - silent);
   };
 
-  private sendPing(now: number): void {
-    this.pingSentAt = now;
-    this.heard = false;
-    this.awaitingPong = true;
-    this.arm(Math.min(this.options.timeout, this.options.interval));
-    this.hooks.ping(this.options.ping);
+  private _sendPing(now: number): void {
+    this._pingSentAt = now;
+    this._heard = false;
+    this._awaitingPong = true;
+    this._arm(Math.min(this._options.timeout, this._options.interval));
+    this._hooks.ping(this._options.ping);
   }
 
-  private arm(ms: number): void {
-    if (this.timer !== undefined) clearTimeout(this.timer);
-    this.timer = setTimeout(this.tick, ms);
+  private _arm(ms: number): void {
+    if (this._timer !== undefined) clearTimeout(this._timer);
+    this._timer = setTimeout(this._tick, ms);
   }
 }

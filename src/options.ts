@@ -1,4 +1,4 @@
-/** Defaults and validation: every bad option is a TypeError naming it. */
+/** Defaults and validation, from one table: every bad option is a TypeError naming it. */
 import { typeError } from './errors';
 import type {
   CloseInfo,
@@ -11,6 +11,36 @@ import type {
   WxSocketOptions,
 } from './types';
 
+/** [default, is it valid?, what it must be]. */
+type Rule = [unknown, (value: unknown) => boolean, string];
+
+const num = (v: unknown): v is number => typeof v === 'number';
+// Comparisons are false for NaN, so `v > 0 && v < Infinity` also rejects it.
+const TIME = (fallback: number): Rule => [fallback, (v) => num(v) && v > 0 && v < Infinity, 'a number of ms > 0'];
+const TEXT = (fallback: string): Rule => [fallback, (v) => typeof v === 'string' && v !== '', 'a non-empty string'];
+const FLAG: Rule = [true, (v) => typeof v === 'boolean', 'true or false'];
+const integerFrom = (min: number, fallback: number): Rule => [fallback, (v) => num(v) && v % 1 === 0 && v >= min, `an integer ≥ ${min}`];
+
+const SECTIONS = {
+  reconnect: {
+    maxAttempts: integerFrom(0, 12),
+    interval: TIME(5000),
+    factor: [1, (v) => num(v) && v >= 1 && v < Infinity, 'a number ≥ 1'] as Rule,
+    maxInterval: TIME(30000),
+    jitter: [0, (v) => num(v) && v >= 0 && v <= 1, 'a number from 0 to 1'] as Rule,
+  },
+  heartbeat: { interval: TIME(10000), timeout: TIME(10000), ping: TEXT('ping'), pong: TEXT('pong') },
+  queue: { max: integerFrom(1, 100) },
+};
+type SectionName = keyof typeof SECTIONS;
+
+const defaultsOf = (name: SectionName): Record<string, unknown> => {
+  const rules = SECTIONS[name] as Record<string, Rule>;
+  const out: Record<string, unknown> = {};
+  for (const key in rules) out[key] = (rules[key] as Rule)[0];
+  return Object.freeze(out);
+};
+
 /** The defaults of every option, deeply frozen: changing them is a TypeError in strict mode. */
 export const DEFAULTS: {
   readonly connectTimeout: number;
@@ -21,9 +51,9 @@ export const DEFAULTS: {
   readonly watchApp: boolean;
 } = Object.freeze({
   connectTimeout: 10000,
-  reconnect: Object.freeze({ maxAttempts: 12, interval: 5000, factor: 1, maxInterval: 30000, jitter: 0 }),
-  heartbeat: Object.freeze({ interval: 10000, timeout: 10000, ping: 'ping', pong: 'pong' }),
-  queue: Object.freeze({ max: 100 }),
+  reconnect: defaultsOf('reconnect') as unknown as ReconnectOptions,
+  heartbeat: defaultsOf('heartbeat') as unknown as HeartbeatOptions,
+  queue: defaultsOf('queue') as unknown as QueueOptions,
   watchNetwork: true,
   watchApp: true,
 });
@@ -48,122 +78,64 @@ const OPTION_KEYS = [
   'shouldReconnect', 'watchNetwork', 'watchApp', 'connectSocket', 'wx',
 ];
 
+const bad = (name: string, what: string): TypeError => typeError(`option "${name}" must be ${what}`);
+
 export function resolveOptions(options: WxSocketOptions, globalWx: WxLike | undefined): ResolvedOptions {
-  if (!isObject(options)) throw typeError('options must be an object like { url: "wss://…" }');
+  if (!isObject(options)) throw typeError('options must be an object');
   checkKeys(options, OPTION_KEYS, '');
+  const o = options as unknown as Record<string, unknown>;
+  const pick = (name: string, rule: Rule): unknown => {
+    const value = o[name];
+    if (value === undefined) return rule[0];
+    if (!rule[1](value)) throw bad(name, rule[2]);
+    return value;
+  };
 
-  const { url } = options;
-  if (typeof url === 'string') checkUrl(url, 'option "url"');
-  else if (typeof url !== 'function') throw typeError('option "url" is required: a ws:// or wss:// string, or a function returning one');
-
-  const header = options.header;
+  const { url, header, protocols } = options;
+  if (url === undefined) throw typeError('option "url" is required');
+  if (typeof url !== 'function') checkUrl(url, 'option "url"');
   if (header !== undefined && typeof header !== 'function') checkHeader(header, 'option "header"');
-
-  const protocols = options.protocols;
-  if (protocols !== undefined && (!Array.isArray(protocols) || !protocols.every((p) => typeof p === 'string' && p !== ''))) {
-    throw typeError('option "protocols" must be an array of non-empty strings');
-  }
-
-  const wx = options.wx === undefined ? globalWx : options.wx;
-  if (wx !== undefined && !isObject(wx)) throw typeError('option "wx" must be an object like the wx global');
+  pick('protocols', [undefined, (v) => Array.isArray(v) && v.every((p) => typeof p === 'string' && p !== ''), 'an array of non-empty strings']);
+  const wx = pick('wx', [globalWx, isObject, 'an object like the wx global']) as WxLike | undefined;
   const connectSocket = options.connectSocket ?? wx?.connectSocket;
   if (typeof connectSocket !== 'function') {
-    throw typeError(options.connectSocket === undefined
-      ? 'no connectSocket: there is no wx global here, so pass option "connectSocket" (e.g. createWsConnectSocket() from wx-socket-manager/node)'
-      : 'option "connectSocket" must be a function like wx.connectSocket');
+    throw options.connectSocket === undefined
+      ? typeError('no connectSocket: no wx global here; pass option "connectSocket" (see wx-socket-manager/node)')
+      : bad('connectSocket', 'a function like wx.connectSocket');
   }
-
   return {
     url,
     header,
     protocols,
-    connectTimeout: time(options.connectTimeout, DEFAULTS.connectTimeout, 'connectTimeout'),
-    reconnect: resolveReconnect(options.reconnect),
-    heartbeat: resolveHeartbeat(options.heartbeat),
-    queue: resolveQueue(options.queue),
-    shouldReconnect: optionalFunction(options.shouldReconnect, 'shouldReconnect'),
-    watchNetwork: flag(options.watchNetwork, DEFAULTS.watchNetwork, 'watchNetwork'),
-    watchApp: flag(options.watchApp, DEFAULTS.watchApp, 'watchApp'),
+    connectTimeout: pick('connectTimeout', TIME(DEFAULTS.connectTimeout)) as number,
+    reconnect: section(o.reconnect, 'reconnect') as ReconnectOptions | false,
+    heartbeat: section(o.heartbeat, 'heartbeat') as HeartbeatOptions | false,
+    queue: section(o.queue, 'queue') as QueueOptions | false,
+    shouldReconnect: pick('shouldReconnect', [undefined, (v) => typeof v === 'function', 'a function']) as ResolvedOptions['shouldReconnect'],
+    watchNetwork: pick('watchNetwork', FLAG) as boolean,
+    watchApp: pick('watchApp', FLAG) as boolean,
     connectSocket,
     wx,
   };
 }
 
-function resolveReconnect(value: WxSocketOptions['reconnect']): ReconnectOptions | false {
-  const given = section(value, 'reconnect', ['maxAttempts', 'interval', 'factor', 'maxInterval', 'jitter']);
-  if (!given) return false;
-  const d = DEFAULTS.reconnect;
-  const maxAttempts = given.maxAttempts ?? d.maxAttempts;
-  if (typeof maxAttempts !== 'number' || !Number.isInteger(maxAttempts) || maxAttempts < 0) {
-    throw typeError('option "reconnect.maxAttempts" must be a non-negative integer');
-  }
-  const interval = time(given.interval, d.interval, 'reconnect.interval');
-  const factor = given.factor ?? d.factor;
-  if (typeof factor !== 'number' || !Number.isFinite(factor) || factor < 1) {
-    throw typeError('option "reconnect.factor" must be a finite number ≥ 1');
-  }
-  const maxInterval = time(given.maxInterval, Math.max(d.maxInterval, interval), 'reconnect.maxInterval');
-  const jitter = given.jitter ?? d.jitter;
-  if (typeof jitter !== 'number' || !(jitter >= 0 && jitter <= 1)) {
-    throw typeError('option "reconnect.jitter" must be a number from 0 to 1');
-  }
-  return { maxAttempts, interval, factor, maxInterval, jitter };
-}
-
-function resolveHeartbeat(value: WxSocketOptions['heartbeat']): HeartbeatOptions | false {
-  const given = section(value, 'heartbeat', ['interval', 'timeout', 'ping', 'pong']);
-  if (!given) return false;
-  const d = DEFAULTS.heartbeat;
-  return {
-    interval: time(given.interval, d.interval, 'heartbeat.interval'),
-    timeout: time(given.timeout, d.timeout, 'heartbeat.timeout'),
-    ping: text(given.ping, d.ping, 'heartbeat.ping'),
-    pong: text(given.pong, d.pong, 'heartbeat.pong'),
-  };
-}
-
-function resolveQueue(value: WxSocketOptions['queue']): QueueOptions | false {
-  const given = section(value, 'queue', ['max']);
-  if (!given) return false;
-  const max = given.max ?? DEFAULTS.queue.max;
-  if (typeof max !== 'number' || !Number.isInteger(max) || max < 1) {
-    throw typeError('option "queue.max" must be an integer ≥ 1');
-  }
-  return { max };
-}
-
-/** `false` → off; `undefined`/`true` → defaults; an object → its keys checked. */
-function section<T extends object>(value: boolean | Partial<T> | undefined, name: string, keys: string[]): Partial<T> | false {
+/** `false` → off; `undefined`/`true` → defaults; an object → each key checked against its rule. */
+function section(value: unknown, name: SectionName): Record<string, unknown> | false {
   if (value === false) return false;
-  if (value === undefined || value === true) return {};
-  if (!isObject(value)) throw typeError(`option "${name}" must be false, true or an object`);
-  checkKeys(value, keys, `${name}.`);
-  return value;
-}
-
-function time(value: unknown, fallback: number, name: string): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
-    throw typeError(`option "${name}" must be a finite number of ms > 0`);
+  if (value !== undefined && value !== true && !isObject(value)) throw bad(name, 'false, true or an object');
+  const rules = SECTIONS[name] as Record<string, Rule>;
+  const given = (isObject(value) ? value : {}) as Record<string, unknown>;
+  checkKeys(given, Object.keys(rules), `${name}.`);
+  const out: Record<string, unknown> = {};
+  for (const key in rules) {
+    const [fallback, valid, what] = rules[key] as Rule;
+    const v = given[key];
+    if (v !== undefined && !valid(v)) throw bad(`${name}.${key}`, what);
+    out[key] = v === undefined ? fallback : v;
   }
-  return value;
-}
-
-function text(value: unknown, fallback: string, name: string): string {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'string' || value === '') throw typeError(`option "${name}" must be a non-empty string`);
-  return value;
-}
-
-function flag(value: unknown, fallback: boolean, name: string): boolean {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'boolean') throw typeError(`option "${name}" must be true or false`);
-  return value;
-}
-
-function optionalFunction<F>(value: F | undefined, name: string): F | undefined {
-  if (value !== undefined && typeof value !== 'function') throw typeError(`option "${name}" must be a function`);
-  return value;
+  // maxInterval defaults to the larger of 30000 and interval.
+  if (name === 'reconnect' && given.maxInterval === undefined) out.maxInterval = Math.max(out.maxInterval as number, out.interval as number);
+  return out;
 }
 
 function checkKeys(value: object, known: string[], prefix: string): void {
@@ -174,16 +146,13 @@ function checkKeys(value: object, known: string[], prefix: string): void {
 
 /** Throws naming `what` unless `url` is a ws:// or wss:// URL. Never echoes the URL: it may hold a token. */
 export function checkUrl(url: unknown, what: string): asserts url is string {
-  if (typeof url !== 'string' || url === '') throw typeError(`${what} must be a non-empty ws:// or wss:// URL`);
-  if (!/^wss?:\/\/[^/?#\s]/i.test(url)) throw typeError(`${what} must start with ws:// or wss:// and name a host`);
+  if (typeof url !== 'string' || !/^wss?:\/\/[^/?#\s]/i.test(url)) throw typeError(`${what} must be a ws:// or wss:// URL with a host`);
 }
 
 export function checkHeader(header: unknown, what: string): asserts header is Record<string, string> {
   if (!isObject(header)) throw typeError(`${what} must be an object of strings`);
   for (const key of Object.keys(header)) {
-    if (typeof (header as Record<string, unknown>)[key] !== 'string') {
-      throw typeError(`${what} value for "${key}" must be a string`);
-    }
+    if (typeof (header as Record<string, unknown>)[key] !== 'string') throw typeError(`${what} value for "${key}" must be a string`);
   }
 }
 

@@ -28,19 +28,10 @@ export function isValidCloseCode(code: number): boolean {
 
 /** Byte length of `text` in UTF-8 (close reasons are limited to 123 bytes). */
 export function utf8Length(text: string): number {
-  let bytes = 0;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c < 0x80) bytes += 1;
-    else if (c < 0x800) bytes += 2;
-    else if (c >= 0xd800 && c <= 0xdbff && isLowSurrogate(text.charCodeAt(i + 1))) {
-      bytes += 4;
-      i++;
-    } else bytes += 3;
+  try {
+    return encodeURIComponent(text).replace(/%../g, '_').length;
+  } catch {
+    // A lone surrogate (URIError): the platform sends it as U+FFFD, 3 bytes; count every unit so.
+    return text.length * 3;
   }
-  return bytes;
-}
-
-function isLowSurrogate(c: number): boolean {
-  return c >= 0xdc00 && c <= 0xdfff;
 }

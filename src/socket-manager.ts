@@ -3,7 +3,7 @@
  * generation they were born in and are ignored once it has passed (SocketTask has no off*).
  */
 import { Emitter } from './emitter';
-import { SocketError, typeError } from './errors';
+import { PREFIX, SocketError, typeError } from './errors';
 import type { SocketErrorCode } from './errors';
 import { Heartbeat } from './heartbeat';
 import { checkHeader, checkUrl, resolveOptions } from './options';
@@ -47,65 +47,65 @@ type Timer = ReturnType<typeof setTimeout>;
  *   is neither a `connectSocket` option nor a `wx` global.
  */
 export class WxSocketManager {
-  private readonly options: ResolvedOptions;
-  private readonly events = new Emitter<WxSocketEvents>();
-  private readonly queue = new Fifo<Outgoing>();
+  private readonly _options: ResolvedOptions;
+  private readonly _events = new Emitter<WxSocketEvents>();
+  private readonly _queue = new Fifo<Outgoing>();
   /** Frames handed to the task whose callback has not come yet, oldest first. */
-  private readonly inflight = new Fifo<Outgoing>();
-  private readonly heartbeat: Heartbeat | undefined;
+  private readonly _inflight = new Fifo<Outgoing>();
+  private readonly _heartbeat: Heartbeat | undefined;
 
-  private current: SocketState = 'idle';
-  private attemptNo = 0;
-  private task: SocketTaskLike | undefined;
+  private _current: SocketState = 'idle';
+  private _attemptNo = 0;
+  private _task: SocketTaskLike | undefined;
   /** Bumped whenever the current attempt/task is given up; stale callbacks compare against it. */
-  private gen = 0;
-  private reconnectTimer: Timer | undefined;
-  private connectTimer: Timer | undefined;
-  private online = true;
-  private hidden = false;
-  private holders = 0;
-  private destroyed = false;
-  private unwatch: (() => void) | undefined;
+  private _gen = 0;
+  private _reconnectTimer: Timer | undefined;
+  private _connectTimer: Timer | undefined;
+  private _online = true;
+  private _hidden = false;
+  private _holders = 0;
+  private _destroyed = false;
+  private _unwatch: (() => void) | undefined;
   /** The close event a link that opened still owes (set when it is lost, paid once). */
-  private owed: { code: number; reason: string } | undefined;
-  private firstFrame: (() => SocketData | undefined) | undefined;
+  private _owed: { code: number; reason: string } | undefined;
+  private _firstFrame: (() => SocketData | undefined) | undefined;
 
   /** @throws TypeError naming the bad option; see {@link WxSocketOptions}. */
   constructor(options: WxSocketOptions) {
-    this.options = resolveOptions(options, globalWx());
-    const hb = this.options.heartbeat;
+    this._options = resolveOptions(options, globalWx());
+    const hb = this._options.heartbeat;
     if (hb) {
-      this.heartbeat = new Heartbeat(hb, {
-        ping: (text) => this.sendRaw(text),
-        dead: () => this.lose(ABNORMAL, 'heartbeat timeout', this.error('HEARTBEAT_TIMEOUT', `no frame within ${hb.timeout} ms after a ping`)),
-        pong: (rtt) => this.emit('pong', { rtt }),
+      this._heartbeat = new Heartbeat(hb, {
+        ping: (text) => this._sendRaw(text),
+        dead: () => this._lose(ABNORMAL, 'heartbeat timeout', this._error('HEARTBEAT_TIMEOUT', `silent ${hb.timeout} ms after a ping`)),
+        pong: (rtt) => this._emit('pong', { rtt }),
       });
     }
   }
 
   /** `idle | connecting | open | reconnecting | closed | failed`. */
   get state(): SocketState {
-    return this.current;
+    return this._current;
   }
 
   /** Reconnect attempt now running or scheduled; 0 while open. */
   get attempt(): number {
-    return this.attemptNo;
+    return this._attemptNo;
   }
 
   /** ms of the last ping → pong, `undefined` before one. */
   get rtt(): number | undefined {
-    return this.heartbeat?.rtt;
+    return this._heartbeat && this._heartbeat.rtt;
   }
 
   /** Reconnect attempts allowed after a loss (0 when reconnect is off). */
   get maxAttempts(): number {
-    return this.options.reconnect ? this.options.reconnect.maxAttempts : 0;
+    return this._options.reconnect ? this._options.reconnect.maxAttempts : 0;
   }
 
   /** Messages waiting to be sent. */
   get queued(): number {
-    return this.queue.length;
+    return this._queue.length;
   }
 
   // ---- public methods -------------------------------------------------------
@@ -116,10 +116,10 @@ export class WxSocketManager {
    * @throws Error after `destroy()`.
    */
   connect(): void {
-    this.assertUsable('connect');
-    const s = this.current;
+    this._assertUsable('connect');
+    const s = this._current;
     if (s === 'connecting' || s === 'open' || s === 'reconnecting') return;
-    this.restart('connecting');
+    this._restart('connecting');
   }
 
   /**
@@ -128,8 +128,8 @@ export class WxSocketManager {
    * @throws Error after `destroy()`.
    */
   reconnect(): void {
-    this.assertUsable('reconnect');
-    this.restart('connecting');
+    this._assertUsable('reconnect');
+    this._restart('connecting');
   }
 
   /**
@@ -151,23 +151,21 @@ export class WxSocketManager {
    *   Error after `destroy()`.
    */
   send(data: SocketData, options?: SendOptions): Promise<void> {
-    this.assertUsable('send');
-    if (typeof data !== 'string' && !isArrayBuffer(data)) {
-      throw typeError(`send() takes a string or an ArrayBuffer, got ${describe(data)}`);
-    }
+    this._assertUsable('send');
+    if (typeof data !== 'string' && kindOf(data) !== 'ArrayBuffer') throw typeError(`send() takes a string or an ArrayBuffer, got ${kindOf(data)}`);
     const direct = options !== undefined && sendOptions(options);
-    if (this.current === 'closed') return Promise.reject(this.error('CLOSED', 'the manager is closed; call connect() first'));
-    const queueOptions = this.options.queue;
-    if (this.current === 'open' && this.queue.length === 0) {
-      return new Promise<void>((resolve, reject) => this.dispatch({ data, resolve, reject, direct }));
+    if (this._current === 'closed') return Promise.reject(this._error('CLOSED', 'call connect() first'));
+    const queueOptions = this._options.queue;
+    if (this._current === 'open' && this._queue.length === 0) {
+      return new Promise<void>((resolve, reject) => this._dispatch({ data, resolve, reject, direct }));
     }
     if (!queueOptions || direct) {
-      return Promise.reject(this.error('NOT_OPEN', `cannot send while ${this.current} (${direct ? 'queue: false' : 'queue is disabled'})`));
+      return Promise.reject(this._error('NOT_OPEN', this._current));
     }
-    if (this.queue.length >= queueOptions.max) {
-      return Promise.reject(this.error('QUEUE_FULL', `the send queue is full (${queueOptions.max} messages)`));
+    if (this._queue.length >= queueOptions.max) {
+      return Promise.reject(this._error('QUEUE_FULL', `max ${queueOptions.max}`));
     }
-    return new Promise<void>((resolve, reject) => this.queue.push({ data, resolve, reject, direct: false }));
+    return new Promise<void>((resolve, reject) => this._queue.push({ data, resolve, reject, direct: false }));
   }
 
   /**
@@ -178,9 +176,10 @@ export class WxSocketManager {
    * @throws TypeError when `fn` is neither a function nor `undefined`, or another hook is set.
    */
   setFirstFrame(fn: (() => SocketData | undefined) | undefined): void {
-    if (fn !== undefined && typeof fn !== 'function') throw typeError('setFirstFrame() takes a function or undefined');
-    if (fn && this.firstFrame && this.firstFrame !== fn) throw typeError('setFirstFrame(): a first-frame hook is already set (remove it with setFirstFrame(undefined))');
-    this.firstFrame = fn;
+    if ((fn !== undefined && typeof fn !== 'function') || (fn && this._firstFrame && this._firstFrame !== fn)) {
+      throw typeError('setFirstFrame() takes a function (when none is set) or undefined');
+    }
+    this._firstFrame = fn;
   }
 
   /**
@@ -191,16 +190,16 @@ export class WxSocketManager {
    *   bytes (checked first, in any state); TypeError for a reason that is not a string.
    */
   close(code = 1000, reason = ''): void {
-    if (this.destroyed) return;
-    if (!isValidCloseCode(code)) throw new RangeError(`[wx-socket-manager] close code must be 1000 or 3000–4999, got ${String(code)}`);
+    if (this._destroyed) return;
+    if (!isValidCloseCode(code)) throw new RangeError(`${PREFIX} close code must be 1000 or 3000–4999, got ${String(code)}`);
     if (typeof reason !== 'string') throw typeError('close reason must be a string');
-    if (utf8Length(reason) > 123) throw new RangeError('[wx-socket-manager] close reason must be at most 123 UTF-8 bytes');
-    if (this.current === 'closed') return;
+    if (utf8Length(reason) > 123) throw new RangeError(`${PREFIX} close reason must be at most 123 UTF-8 bytes`);
+    if (this._current === 'closed') return;
     // A link still open ends with our code; one already lost (we are inside its loss) with its own.
-    if (this.current === 'open') this.owed = { code, reason };
-    this.abandon(code, reason);
-    this.setState('closed');
-    this.payClose(false);
+    if (this._current === 'open') this._owed = { code, reason };
+    this._abandon(code, reason);
+    this._setState('closed');
+    this._payClose(false);
   }
 
   /**
@@ -209,15 +208,15 @@ export class WxSocketManager {
    * @throws TypeError for an unknown event or a listener that is not a function; Error after `destroy()`.
    */
   on<K extends WxSocketEventName>(event: K, listener: Listener<K>): () => void {
-    this.assertUsable('on');
+    this._assertUsable('on');
     checkEvent(event);
     if (typeof listener !== 'function') throw typeError(`on("${event}") needs a listener function`);
-    return this.events.on(event, listener);
+    return this._events.on(event, listener);
   }
 
   /** Removes a listener added with `on()` (unknown ones are ignored). */
   off<K extends WxSocketEventName>(event: K, listener: Listener<K>): void {
-    this.events.off(event, listener);
+    this._events.off(event, listener);
   }
 
   /**
@@ -225,11 +224,11 @@ export class WxSocketManager {
    * `reconnect`, `onLoad` and `on` throw; `close`, `onUnload` and `destroy` do nothing.
    */
   destroy(): void {
-    if (this.destroyed) return;
-    this.firstFrame = undefined;
+    if (this._destroyed) return;
+    this._firstFrame = undefined;
     this.close();
-    this.events.clear();
-    this.destroyed = true;
+    this._events.clear();
+    this._destroyed = true;
   }
 
   /**
@@ -237,8 +236,8 @@ export class WxSocketManager {
    * @throws Error after `destroy()`.
    */
   readonly onLoad = (): void => {
-    this.assertUsable('onLoad');
-    this.holders++;
+    this._assertUsable('onLoad');
+    this._holders++;
     this.connect();
   };
 
@@ -247,225 +246,225 @@ export class WxSocketManager {
    * no wx listener left. A later `onLoad` connects again. Never throws.
    */
   readonly onUnload = (): void => {
-    if (this.destroyed || this.holders === 0) return;
-    if (--this.holders === 0) this.close(1000);
+    if (this._destroyed || this._holders === 0) return;
+    if (--this._holders === 0) this.close(1000);
   };
 
   // ---- attempts ---------------------------------------------------------------
 
   /** Drops whatever runs and starts attempt 0 at once. */
-  private restart(state: 'connecting' | 'reconnecting'): void {
-    if (this.current === 'open') this.owed = { code: 1000, reason: '' };
-    this.abandon(1000, '');
-    const g = this.gen;
-    this.attemptNo = 0;
-    this.setState(state);
-    if (g !== this.gen) return;
-    this.payClose(true);
-    if (g === this.gen && this.online) this.startAttempt();
+  private _restart(state: 'connecting' | 'reconnecting'): void {
+    if (this._current === 'open') this._owed = { code: 1000, reason: '' };
+    this._abandon(1000, '');
+    const g = this._gen;
+    this._attemptNo = 0;
+    this._setState(state);
+    if (g !== this._gen) return;
+    this._payClose(true);
+    if (g === this._gen && this._online) this._startAttempt();
   }
 
-  private startAttempt(): void {
-    this.abandon(1000, '');
-    const gen = this.gen;
-    this.connectTimer = setTimeout(() => {
-      if (gen === this.gen) this.lose(ABNORMAL, 'connect timeout', this.error('CONNECT_TIMEOUT', `not open after ${this.options.connectTimeout} ms`));
-    }, this.options.connectTimeout);
+  private _startAttempt(): void {
+    this._abandon(1000, '');
+    const gen = this._gen;
+    this._connectTimer = setTimeout(() => {
+      if (gen === this._gen) this._lose(ABNORMAL, 'connect timeout', this._error('CONNECT_TIMEOUT', `${this._options.connectTimeout} ms`));
+    }, this._options.connectTimeout);
 
-    const { url, header } = this.options;
-    if (typeof url !== 'function' && typeof header !== 'function') return this.openTask(gen, url, header);
+    const { url, header } = this._options;
+    if (typeof url !== 'function' && typeof header !== 'function') return this._openTask(gen, url, header);
     let pending: Promise<[string, Record<string, string> | undefined]>;
     try {
       pending = Promise.all([typeof url === 'function' ? url() : url, typeof header === 'function' ? header() : header]);
     } catch (err) {
-      return this.providerFailed(err);
+      return this._providerFailed(err);
     }
     pending.then(
       ([u, h]) => {
-        if (gen !== this.gen) return;
+        if (gen !== this._gen) return;
         try {
           checkUrl(u, 'the "url" function result');
           if (h !== undefined) checkHeader(h, 'the "header" function result');
         } catch (err) {
-          return this.providerFailed(err);
+          return this._providerFailed(err);
         }
-        this.openTask(gen, u, h);
+        this._openTask(gen, u, h);
       },
       (err: unknown) => {
-        if (gen === this.gen) this.providerFailed(err);
+        if (gen === this._gen) this._providerFailed(err);
       },
     );
   }
 
-  private providerFailed(err: unknown): void {
+  private _providerFailed(err: unknown): void {
     const detail = err instanceof Error ? err.message : String(err);
-    this.lose(ABNORMAL, 'provider failed', this.error('PROVIDER_FAILED', `url/header provider failed: ${detail}`));
+    this._lose(ABNORMAL, 'provider failed', this._error('PROVIDER_FAILED', detail));
   }
 
-  private openTask(gen: number, url: string, header: Record<string, string> | undefined): void {
+  private _openTask(gen: number, url: string, header: Record<string, string> | undefined): void {
     let task: SocketTaskLike;
     try {
-      task = this.options.connectSocket({
+      task = this._options.connectSocket({
         url,
         header,
-        protocols: this.options.protocols,
-        timeout: this.options.connectTimeout,
+        protocols: this._options.protocols,
+        timeout: this._options.connectTimeout,
         fail: (res) => {
-          if (gen === this.gen) this.connectFailed(res);
+          if (gen === this._gen) this._connectFailed(res);
         },
       });
       if (!isTask(task)) throw new TypeError('connectSocket did not return a SocketTask');
     } catch (err) {
-      if (gen !== this.gen) return;
-      return this.lose(ABNORMAL, 'connect failed', this.error('CONNECT_FAILED', `connectSocket failed: ${err instanceof Error ? err.message : String(err)}`));
+      if (gen !== this._gen) return;
+      return this._lose(ABNORMAL, 'connect failed', this._error('CONNECT_FAILED', `connectSocket: ${err instanceof Error ? err.message : String(err)}`));
     }
-    if (gen !== this.gen) return safeClose(task, 1000, '');
-    this.task = task;
-    this.bindSendCallbacks(gen);
+    if (gen !== this._gen) return safeClose(task, 1000, '');
+    this._task = task;
+    this._bindSendCallbacks(gen);
     // Registered in the same tick as connectSocket, or onOpen can be missed.
     task.onOpen((res) => {
-      if (gen === this.gen) this.opened(gen, res.header);
+      if (gen === this._gen) this._opened(gen, res.header);
       // Given up while connecting, yet its handshake completed (its close() had failed or thrown).
       else safeClose(task, 1000, '');
     });
     task.onMessage((res) => {
-      if (gen === this.gen) this.received(res.data);
+      if (gen === this._gen) this._received(res.data);
     });
     task.onError((res) => {
-      if (gen !== this.gen) return;
-      if (this.current === 'open') this.lose(ABNORMAL, res.errMsg, this.error('SOCKET_ERROR', 'socket error', res.errMsg));
-      else this.connectFailed(res);
+      if (gen !== this._gen) return;
+      if (this._current === 'open') this._lose(ABNORMAL, res.errMsg, this._error('SOCKET_ERROR', '', res.errMsg));
+      else this._connectFailed(res);
     });
     task.onClose((res) => {
-      if (gen !== this.gen) return;
+      if (gen !== this._gen) return;
       const code = typeof res.code === 'number' ? res.code : ABNORMAL;
       const reason = typeof res.reason === 'string' ? res.reason : '';
-      if (this.current === 'open') this.lose(code, reason);
-      else this.lose(code, reason, this.error('CONNECT_FAILED', `closed before open (${code})`, reason || undefined));
+      if (this._current === 'open') this._lose(code, reason);
+      else this._lose(code, reason, this._error('CONNECT_FAILED', `closed ${code}`, reason || undefined));
     });
   }
 
-  private connectFailed(res: WxCallbackResult): void {
+  private _connectFailed(res: WxCallbackResult): void {
     const errMsg = res && typeof res.errMsg === 'string' ? res.errMsg : undefined;
     if (isFatalConnectError(errMsg)) {
-      return this.lose(ABNORMAL, 'domain not allowed', this.error('DOMAIN_NOT_ALLOWED', 'the URL domain is not in the allowed list; retrying cannot help', errMsg), true);
+      return this._lose(ABNORMAL, 'domain not allowed', this._error('DOMAIN_NOT_ALLOWED', '', errMsg), true);
     }
-    this.lose(ABNORMAL, errMsg ?? 'connect failed', this.error('CONNECT_FAILED', 'connect failed', errMsg));
+    this._lose(ABNORMAL, errMsg || 'connect failed', this._error('CONNECT_FAILED', '', errMsg));
   }
 
-  private opened(gen: number, header: Record<string, string> | undefined): void {
-    this.clearConnectTimer();
-    const took = this.attemptNo;
-    this.attemptNo = 0;
-    if (this.firstFrame) this.sendFirstFrame(this.firstFrame);
-    if (gen !== this.gen) return;
-    this.setState('open');
+  private _opened(gen: number, header: Record<string, string> | undefined): void {
+    this._clearConnectTimer();
+    const took = this._attemptNo;
+    this._attemptNo = 0;
+    if (this._firstFrame) this._sendFirstFrame(this._firstFrame);
+    if (gen !== this._gen) return;
+    this._setState('open');
     // Queued frames go out before `open` listeners run (and before anything they send).
-    while (gen === this.gen && this.queue.length > 0) this.dispatch(this.queue.shift() as Outgoing);
-    if (gen !== this.gen) return;
-    if (this.heartbeat && !this.hidden) this.heartbeat.start();
-    this.emit('open', header === undefined ? { attempt: took } : { attempt: took, header });
+    while (gen === this._gen && this._queue.length > 0) this._dispatch(this._queue.shift() as Outgoing);
+    if (gen !== this._gen) return;
+    if (this._heartbeat && !this._hidden) this._heartbeat.start();
+    this._emit('open', header === undefined ? { attempt: took } : { attempt: took, header });
   }
 
-  private received(data: SocketData): void {
-    if (this.heartbeat && this.heartbeat.received(data)) return;
-    this.events.emit('message', data);
+  private _received(data: SocketData): void {
+    if (this._heartbeat && this._heartbeat.received(data)) return;
+    this._events.emit('message', data);
   }
 
-  private sendFirstFrame(hook: () => SocketData | undefined): void {
+  private _sendFirstFrame(hook: () => SocketData | undefined): void {
     let frame: SocketData | undefined;
     try {
       frame = hook();
     } catch (err) {
-      console.error('[wx-socket-manager] the first-frame hook threw; nothing sent first:', err);
+      console.error(PREFIX, 'first-frame hook threw', err);
     }
-    if (frame !== undefined) this.sendRaw(frame);
+    if (frame !== undefined) this._sendRaw(frame);
   }
 
   // ---- sending ----------------------------------------------------------------
 
-  private dispatch(item: Outgoing): void {
-    this.inflight.push(item);
-    this.sendRaw(item.data, this.confirm);
+  private _dispatch(item: Outgoing): void {
+    this._inflight.push(item);
+    this._sendRaw(item.data, this._confirm);
   }
 
   /** Hands a frame to the task; a platform failure means the link is dead. */
-  private sendRaw(data: SocketData, success?: () => void): void {
+  private _sendRaw(data: SocketData, success?: () => void): void {
     try {
-      (this.task as SocketTaskLike).send({ data, success, fail: this.refuse });
+      (this._task as SocketTaskLike).send({ data, success, fail: this._refuse });
     } catch (err) {
-      this.refuse({ errMsg: err instanceof Error ? err.message : String(err) });
+      this._refuse({ errMsg: err instanceof Error ? err.message : String(err) });
     }
   }
 
   /** Per-task send callbacks (bound in openTask) so no closure is made per frame. */
-  private confirm: () => void = noop;
-  private refuse: (res: WxCallbackResult) => void = noop;
+  private _confirm: () => void = noop;
+  private _refuse: (res: WxCallbackResult) => void = noop;
 
-  private bindSendCallbacks(gen: number): void {
+  private _bindSendCallbacks(gen: number): void {
     // Platform callbacks come in send order, so the oldest in-flight frame is the one confirmed.
-    this.confirm = () => {
-      if (gen !== this.gen) return;
-      const item = this.inflight.shift();
+    this._confirm = () => {
+      if (gen !== this._gen) return;
+      const item = this._inflight.shift();
       if (item) item.resolve();
     };
-    this.refuse = (res) => {
-      if (gen === this.gen) this.sendFailed(res && res.errMsg);
+    this._refuse = (res) => {
+      if (gen === this._gen) this._sendFailed(res && res.errMsg);
     };
   }
 
-  private sendFailed(errMsg: string | undefined): void {
-    this.lose(ABNORMAL, 'send failed', this.error('SEND_FAILED', 'the platform failed to send a frame', errMsg));
+  private _sendFailed(errMsg: string | undefined): void {
+    this._lose(ABNORMAL, 'send failed', this._error('SEND_FAILED', '', errMsg));
   }
 
   // ---- losing a link ------------------------------------------------------------
 
   /** Every failure ends here: one loss, one decision, at most one scheduled attempt. */
-  private lose(code: number, reason: string, error?: SocketError, fatal = false): void {
-    if (this.current === 'open') this.owed = { code, reason };
-    this.abandon(1000, '', error?.errMsg);
-    const g = this.gen;
-    const r = this.options.reconnect;
+  private _lose(code: number, reason: string, error?: SocketError, fatal = false): void {
+    if (this._current === 'open') this._owed = { code, reason };
+    this._abandon(1000, '', error && error.errMsg);
+    const g = this._gen;
+    const r = this._options.reconnect;
     let next: SocketState;
     let gaveUp: number | undefined;
     if (fatal) next = 'failed';
-    else if (!this.askShouldReconnect(code, reason)) next = 'closed';
+    else if (!this._askShouldReconnect(code, reason)) next = 'closed';
     else if (!r || r.maxAttempts === 0) {
       next = 'failed';
       gaveUp = 0;
-    } else if (!this.online) next = 'reconnecting';
-    else if (this.attemptNo >= r.maxAttempts) {
+    } else if (!this._online) next = 'reconnecting';
+    else if (this._attemptNo >= r.maxAttempts) {
       next = 'failed';
-      gaveUp = this.attemptNo;
+      gaveUp = this._attemptNo;
     } else next = 'reconnecting';
 
-    if (error) this.emit('error', error);
-    if (g !== this.gen) return;
-    this.setState(next);
-    if (g !== this.gen) return;
-    this.payClose(next === 'reconnecting');
-    if (g !== this.gen) return;
-    if (gaveUp !== undefined) this.emit('reconnect-failed', { attempts: gaveUp });
-    else if (next === 'reconnecting' && this.online && r) this.schedule(r);
+    if (error) this._emit('error', error);
+    if (g !== this._gen) return;
+    this._setState(next);
+    if (g !== this._gen) return;
+    this._payClose(next === 'reconnecting');
+    if (g !== this._gen) return;
+    if (gaveUp !== undefined) this._emit('reconnect-failed', { attempts: gaveUp });
+    else if (next === 'reconnecting' && this._online && r) this._schedule(r);
   }
 
-  private schedule(r: Exclude<ResolvedOptions['reconnect'], false>): void {
-    const attempt = ++this.attemptNo;
+  private _schedule(r: Exclude<ResolvedOptions['reconnect'], false>): void {
+    const attempt = ++this._attemptNo;
     const delay = reconnectDelay(attempt, r);
-    this.reconnectTimer = setTimeout(() => {
-      this.reconnectTimer = undefined;
-      this.startAttempt();
+    this._reconnectTimer = setTimeout(() => {
+      this._reconnectTimer = undefined;
+      this._startAttempt();
     }, delay);
-    this.emit('reconnecting', { attempt, delay });
+    this._emit('reconnecting', { attempt, delay });
   }
 
-  private askShouldReconnect(code: number, reason: string): boolean {
-    const ask = this.options.shouldReconnect;
+  private _askShouldReconnect(code: number, reason: string): boolean {
+    const ask = this._options.shouldReconnect;
     if (!ask) return true;
     try {
       return ask({ code, reason }) !== false;
     } catch (err) {
-      console.error('[wx-socket-manager] shouldReconnect threw; reconnecting anyway:', err);
+      console.error(PREFIX, 'shouldReconnect threw', err);
       return true;
     }
   }
@@ -475,122 +474,122 @@ export class WxSocketManager {
    * without waiting for its onClose, unconfirmed frames back to the head of the queue
    * (or, with the queue off, rejected with SEND_FAILED carrying the platform's errMsg).
    */
-  private abandon(code: number, reason: string, errMsg?: string): void {
-    this.gen++;
-    this.clearConnectTimer();
-    if (this.reconnectTimer !== undefined) clearTimeout(this.reconnectTimer);
-    this.reconnectTimer = undefined;
-    this.heartbeat?.stop();
-    const task = this.task;
-    this.task = undefined;
+  private _abandon(code: number, reason: string, errMsg?: string): void {
+    this._gen++;
+    this._clearConnectTimer();
+    if (this._reconnectTimer !== undefined) clearTimeout(this._reconnectTimer);
+    this._reconnectTimer = undefined;
+    if (this._heartbeat) this._heartbeat.stop();
+    const task = this._task;
+    this._task = undefined;
     if (task) safeClose(task, code, reason);
-    if (this.inflight.length > 0) {
-      const unconfirmed = this.inflight.drain();
+    if (this._inflight.length > 0) {
+      const unconfirmed = this._inflight.drain();
       const requeue: Outgoing[] = [];
       for (const item of unconfirmed) {
-        if (this.options.queue && !item.direct) requeue.push(item);
-        else item.reject(this.error('SEND_FAILED', 'the link was lost before the platform confirmed the frame', errMsg));
+        if (this._options.queue && !item.direct) requeue.push(item);
+        else item.reject(this._error('SEND_FAILED', 'link lost', errMsg));
       }
-      if (requeue.length > 0) this.queue.unshiftAll(requeue);
+      if (requeue.length > 0) this._queue.unshiftAll(requeue);
     }
   }
 
-  private clearConnectTimer(): void {
-    if (this.connectTimer !== undefined) clearTimeout(this.connectTimer);
-    this.connectTimer = undefined;
+  private _clearConnectTimer(): void {
+    if (this._connectTimer !== undefined) clearTimeout(this._connectTimer);
+    this._connectTimer = undefined;
   }
 
   /** Emits the `close` event a lost link still owes, once, whoever (a listener included) finishes the loss. */
-  private payClose(willReconnect: boolean): void {
-    const owed = this.owed;
+  private _payClose(willReconnect: boolean): void {
+    const owed = this._owed;
     if (!owed) return;
-    this.owed = undefined;
-    this.emit('close', { code: owed.code, reason: owed.reason, willReconnect });
+    this._owed = undefined;
+    this._emit('close', { code: owed.code, reason: owed.reason, willReconnect });
   }
 
   // ---- state and platform ---------------------------------------------------------
 
   /** The only place the state changes. Emits `state` only on a real change. */
-  private setState(next: SocketState): void {
-    const previous = this.current;
+  private _setState(next: SocketState): void {
+    const previous = this._current;
     if (next === previous) return;
-    this.current = next;
+    this._current = next;
     if (next === 'closed') {
-      this.release();
-      for (const item of this.queue.drain()) item.reject(this.error('CLOSED', 'the manager was closed before the message was sent'));
-    } else if (!this.unwatch) this.watch();
-    this.emit('state', { state: next, previous });
+      this._release();
+      for (const item of this._queue.drain()) item.reject(this._error('CLOSED'));
+    } else if (!this._unwatch) this._watch();
+    this._emit('state', { state: next, previous });
   }
 
-  private watch(): void {
-    const { watchNetwork, watchApp, wx } = this.options;
-    this.unwatch = watchPlatform(wx, {
-      network: watchNetwork ? this.networkChanged : undefined,
-      show: watchApp ? this.shown : undefined,
-      hide: watchApp ? this.hiddenNow : undefined,
+  private _watch(): void {
+    const { watchNetwork, watchApp, wx } = this._options;
+    this._unwatch = watchPlatform(wx, {
+      network: watchNetwork ? this._networkChanged : undefined,
+      show: watchApp ? this._shown : undefined,
+      hide: watchApp ? this._hiddenNow : undefined,
     });
   }
 
-  private release(): void {
-    if (this.unwatch) this.unwatch();
-    this.unwatch = undefined;
+  private _release(): void {
+    if (this._unwatch) this._unwatch();
+    this._unwatch = undefined;
     // Not listening any more: what we knew of the network goes stale (re-learned on watch).
-    this.online = true;
-    this.hidden = false;
+    this._online = true;
+    this._hidden = false;
   }
 
-  private readonly networkChanged = (res: NetworkStatus, query?: boolean): void => {
+  private readonly _networkChanged = (res: NetworkStatus, query?: boolean): void => {
     const online = !!(res && res.isConnected);
-    if (query && online === this.online) return;
-    this.online = online;
+    if (query && online === this._online) return;
+    this._online = online;
     if (!online) {
       // Paused: the pending attempt is not spent while offline.
-      if (this.reconnectTimer !== undefined) clearTimeout(this.reconnectTimer);
-      this.reconnectTimer = undefined;
+      if (this._reconnectTimer !== undefined) clearTimeout(this._reconnectTimer);
+      this._reconnectTimer = undefined;
       return;
     }
-    this.retryNow();
+    this._retryNow();
   };
 
-  private readonly shown = (): void => {
-    this.hidden = false;
-    this.retryNow();
+  private readonly _shown = (): void => {
+    this._hidden = false;
+    this._retryNow();
   };
 
-  private readonly hiddenNow = (): void => {
-    this.hidden = true;
-    this.heartbeat?.stop();
+  private readonly _hiddenNow = (): void => {
+    this._hidden = true;
+    if (this._heartbeat) this._heartbeat.stop();
   };
 
   /** The world changed (back online, app shown): check an open link, retry a lost one at once with attempt 0. */
-  private retryNow(): void {
-    const s = this.current;
-    const running = this.connectTimer !== undefined; // armed ⇔ an attempt runs: left alone
+  private _retryNow(): void {
+    const s = this._current;
+    const running = this._connectTimer !== undefined; // armed ⇔ an attempt runs: left alone
     if (s === 'reconnecting' || s === 'failed') {
-      if (!running) this.restart('reconnecting');
+      if (!running) this._restart('reconnecting');
     } else if (s === 'connecting') {
-      if (!running && this.online) this.startAttempt();
-    } else if (s === 'open' && !this.hidden) this.heartbeat?.probe(); // hidden: the probe waits for show
+      if (!running && this._online) this._startAttempt();
+    } else if (s === 'open' && !this._hidden && this._heartbeat) this._heartbeat.probe(); // hidden: the probe waits for show
   }
 
   // ---- helpers ------------------------------------------------------------------------
 
-  private emit<K extends WxSocketEventName>(event: K, payload: WxSocketEvents[K]): void {
-    this.events.emit(event, payload);
+  private _emit<K extends WxSocketEventName>(event: K, payload: WxSocketEvents[K]): void {
+    this._events.emit(event, payload);
   }
 
-  private error(code: SocketErrorCode, message: string, errMsg?: string): SocketError {
-    return new SocketError(code, message, errMsg);
+  private _error(code: SocketErrorCode, detail?: string, errMsg?: string): SocketError {
+    return new SocketError(code, detail, errMsg);
   }
 
-  private assertUsable(method: string): void {
-    if (this.destroyed) throw new Error(`[wx-socket-manager] ${method}() called after destroy()`);
+  private _assertUsable(method: string): void {
+    if (this._destroyed) throw new Error(`${PREFIX} ${method}() called after destroy()`);
   }
 
   /** Internal counters for leak checks and the `testing` helpers. */
   get diagnostics(): { timers: number; listeners: number; holders: number; task: boolean } {
-    const timers = Number(this.reconnectTimer !== undefined) + Number(this.connectTimer !== undefined) + Number(!!this.heartbeat?.running);
-    return { timers, listeners: this.events.count(), holders: this.holders, task: this.task !== undefined };
+    const timers = Number(this._reconnectTimer !== undefined) + Number(this._connectTimer !== undefined) + Number(!!this._heartbeat && this._heartbeat.running);
+    return { timers, listeners: this._events.count(), holders: this._holders, task: this._task !== undefined };
   }
 }
 
@@ -609,26 +608,22 @@ function isTask(value: unknown): value is SocketTaskLike {
   return ['send', 'close', 'onOpen', 'onClose', 'onError', 'onMessage'].every((k) => typeof t[k] === 'function');
 }
 
-/** Validates send()'s options; true when the frame must not be queued. */
-function sendOptions(options: SendOptions): boolean {
-  if (typeof options !== 'object' || options === null) throw typeError('send() options must be an object like { queue: false }');
-  for (const key of Object.keys(options)) if (key !== 'queue') throw typeError(`send() option "${key}" is unknown (known: queue)`);
-  if (options.queue !== undefined && typeof options.queue !== 'boolean') throw typeError('send() option "queue" must be true or false');
-  return options.queue === false;
+/** `Number`, `ArrayBuffer` (of any realm), `Uint8Array`, `Null`… */
+function kindOf(value: unknown): string {
+  return Object.prototype.toString.call(value).slice(8, -1);
 }
 
-function isArrayBuffer(value: unknown): value is ArrayBuffer {
-  return value instanceof ArrayBuffer || Object.prototype.toString.call(value) === '[object ArrayBuffer]';
+/** Validates send()'s options; true when the frame must not be queued. */
+function sendOptions(options: SendOptions): boolean {
+  const o = options as Record<string, unknown>;
+  if (typeof o !== 'object' || !o || Object.keys(o).some((k) => k !== 'queue') || (o.queue !== undefined && typeof o.queue !== 'boolean')) {
+    throw typeError('send() options must be like { queue: false }');
+  }
+  return o.queue === false;
 }
 
 function checkEvent(event: string): void {
   if (EVENTS.indexOf(event as WxSocketEventName) < 0) throw typeError(`unknown event "${event}" (known: ${EVENTS.join(', ')})`);
-}
-
-function describe(value: unknown): string {
-  if (value === null) return 'null';
-  if (typeof value === 'object') return Object.prototype.toString.call(value).slice(8, -1);
-  return typeof value;
 }
 
 function noop(): void {}

@@ -28,7 +28,7 @@ export const STATUS_TEXT: Record<StatusLang, Record<SocketState, string> & { rec
 
 /** e.g. `statusText('reconnecting', 3, 12)` → `重连中 第 3/12 次`. */
 export function statusText(state: SocketState, attempt: number, maxAttempts: number, lang: StatusLang = 'zh'): string {
-  const t = STATUS_TEXT[lang] ?? STATUS_TEXT.zh;
+  const t = STATUS_TEXT[lang] || STATUS_TEXT.zh;
   if (state === 'reconnecting' && attempt > 0) return t.reconnectingN.replace('{n}', String(attempt)).replace('{max}', String(maxAttempts));
   return t[state];
 }

@@ -35,7 +35,7 @@ describe('dev server with sessions', () => {
     expect(server.sessions()).toHaveLength(1);
   });
 
-  test('numbered ticks reach each session with no gap, including those sent while it was offline', async () => {
+  test('numbered ticks reach each session with no gap, including those sent while it was offline; a crash shows as one announced jump', async () => {
     server = await startDevServer({ port: 0, tickInterval: 30, log: false });
     const port = Number(new URL(server.url).port);
     const a = await raw(port);
@@ -50,7 +50,17 @@ describe('dev server with sessions', () => {
     await b.hello(sid as string, got.length);
     await until(() => ticksOf(b).length >= 6, 3000, 'ticks after resume');
     const all = [...got, ...ticksOf(b)];
-    expect(all).toEqual(Array.from({ length: all.length }, (_, i) => i + 1));
+    expect(all).toEqual(Array.from({ length: all.length }, (_, i) => all[0]! + i));
+    b.send({ t: 'ack', a: ticksOf(b).length + got.length });
+    server.crash(50);
+    await b.closed;
+    await sleep(200);
+    const c = await raw(port);
+    expect(await c.hello(sid as string, all.length)).toMatchObject({ resumed: false, reason: 'unknown' });
+    await until(() => ticksOf(c).length >= 2, 3000, 'ticks after the crash');
+    const after = ticksOf(c);
+    expect(after[0]).toBeGreaterThan(all[all.length - 1]! + 1);
+    expect(after[1]).toBe(after[0]! + 1);
   });
 
   test('faults work on session links: nopong withholds pongs, fault payloads answer as session messages, crash forgets sessions', async () => {

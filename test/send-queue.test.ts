@@ -142,7 +142,7 @@ describe('send()', () => {
   });
 
   test.each([
-    [123, 'number'], [null, 'null'], [undefined, 'undefined'], [{ a: 1 }, 'Object'], [new Uint8Array(2), 'Uint8Array'], [['a'], 'Array'],
+    [123, 'Number'], [null, 'Null'], [undefined, 'Undefined'], [{ a: 1 }, 'Object'], [new Uint8Array(2), 'Uint8Array'], [['a'], 'Array'], [new String('boxed'), 'String'],
   ])('send(%p) is a TypeError naming the type and changes nothing', (bad, name) => {
     const s = setup();
     s.socket.connect();

@@ -27,8 +27,8 @@ export async function sessionServer(options: SessionServerOptions = {}): Promise
   return server;
 }
 
-export async function raw(port: number, headers: Record<string, string> = { 'x-user': 'alice' }): Promise<Raw> {
-  const ws = new WebSocket(`ws://127.0.0.1:${port}`, { headers, perMessageDeflate: false });
+export async function raw(port: number, headers: Record<string, string> = { 'x-user': 'alice' }, path = ''): Promise<Raw> {
+  const ws = new WebSocket(`ws://127.0.0.1:${port}${path}`, { headers, perMessageDeflate: false });
   made.push({ close: () => ws.terminate() });
   const frames: Raw['frames'] = [];
   let taken = 0;

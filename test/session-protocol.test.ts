@@ -2,8 +2,9 @@
  * The session server against a raw `ws` client that speaks PROTOCOL.md by hand: what a
  * third-party client sees on the wire.
  */
+import http from 'http';
 import { memoryStore } from '../src/server';
-import type { ServerSession, SessionServer } from '../src/server';
+import type { ServerSession, SessionServer, StoreEvent } from '../src/server';
 import { sleep, until } from './real-helpers';
 import { byUser, raw, sessionServer, stopAll } from './session-helpers';
 
@@ -108,6 +109,22 @@ describe('session protocol, server side', () => {
     expect(sessions).toHaveLength(1);
   });
 
+  test('a resume whose rx is below what the client already acknowledged is announced as a lost session', async () => {
+    const { server, sessions } = await recordingServer();
+    const a = await raw(server.port);
+    const { sid } = await a.hello(null);
+    sessions[0]!.send('one').catch(ignore);
+    sessions[0]!.send('two').catch(ignore);
+    await until(() => a.msgs().length === 2, 3000, 'two msgs');
+    a.send({ t: 'ack', a: 2 });
+    await sleep(50);
+    a.ws.terminate();
+    const b = await raw(server.port);
+    const w = await b.hello(sid as string, 1);
+    expect(w).toMatchObject({ resumed: false, reason: 'unknown', rx: 0 });
+    expect(w.sid).not.toBe(sid);
+  });
+
   test('replay of 1000 buffered messages arrives complete and in order', async () => {
     const { server, sessions } = await recordingServer();
     const a = await raw(server.port);
@@ -156,6 +173,33 @@ describe('session protocol, server side', () => {
     release();
     expect(await c.next(isT('ack'))).toEqual({ t: 'ack', a: 2 });
     expect(got).toEqual(['slow', 'next']);
+  });
+
+  test('takeover while the app is still handling a message: the new link waits for it, records it, and drops the resend', async () => {
+    const server = await sessionServer({ authenticate: byUser });
+    const got: string[] = [];
+    let release: () => void = () => undefined;
+    server.on('session', (ss) => {
+      ss.on('message', (data, meta) => {
+        got.push(`${meta.seq}:${String(data)}`);
+        return meta.seq === 1 ? new Promise<void>((r) => (release = r)) : undefined;
+      });
+    });
+    const a = await raw(server.port);
+    const { sid } = await a.hello(null);
+    a.send(msg(1, 'slow'));
+    await until(() => got.length === 1, 3000, 'handler running');
+    const b = await raw(server.port);
+    b.send({ t: 'hello', v: 1, sid, rx: 0 });
+    expect((await a.closed).code).toBe(4409);
+    await sleep(100);
+    expect(b.frames.filter(isT('welcome'))).toEqual([]);
+    release();
+    expect(await b.next(isT('welcome'))).toMatchObject({ resumed: true, rx: 1 });
+    b.send(msg(1, 'slow'));
+    b.send(msg(2, 'next'));
+    expect(await b.next(isT('ack'))).toEqual({ t: 'ack', a: 2 });
+    expect(got).toEqual(['1:slow', '2:next']);
   });
 
   test('a message handler that throws: the link closes 1011 and the message is handed again on the next link', async () => {
@@ -242,6 +286,25 @@ describe('session protocol, server side', () => {
     await store.close();
   });
 
+  test('a late takeover signal never closes a link made by a newer claim (fences, not arrival order)', async () => {
+    const inner = memoryStore();
+    // A store whose events arrive 100 ms late, as a slow pub/sub would deliver them.
+    const store = { ...inner, subscribe: (node: string, fn: (e: StoreEvent) => void) => inner.subscribe(node, (e) => void setTimeout(() => fn(e), 100)) };
+    const n1 = await sessionServer({ authenticate: byUser, store, node: 'n1' });
+    const n2 = await sessionServer({ authenticate: byUser, store, node: 'n2' });
+    const c1 = await raw(n1.port);
+    const { sid } = await c1.hello(null);
+    const c2 = await raw(n2.port);
+    await c2.hello(sid as string);
+    const c3 = await raw(n1.port);
+    await c3.hello(sid as string);
+    expect((await c1.closed).code).toBe(4409);
+    expect((await c2.closed).code).toBe(4409);
+    await sleep(200);
+    expect(c3.ws.readyState).toBe(1);
+    await inner.close();
+  });
+
   test('presence follows the link: online on welcome, offline on close, with lastSeen from the heartbeat', async () => {
     const server = await sessionServer({ authenticate: byUser });
     const seen: string[] = [];
@@ -249,6 +312,12 @@ describe('session protocol, server side', () => {
     server.on('presence', (p) => {
       seen.push(`${p.user}:${p.online}`);
       last = p.lastSeen;
+    });
+    let session: ServerSession | undefined;
+    server.on('session', (ss) => {
+      session = ss;
+      ss.on('online', () => seen.push(`session online:${ss.online}`));
+      ss.on('offline', () => seen.push(`session offline:${ss.online}`));
     });
     const c = await raw(server.port);
     const t0 = Date.now();
@@ -258,21 +327,49 @@ describe('session protocol, server side', () => {
     await c.next((f) => f === 'pong');
     const pinged = Date.now();
     c.ws.close();
-    await until(() => seen.length === 2, 3000, 'offline');
-    expect(seen).toEqual(['alice:true', 'alice:false']);
+    await until(() => seen.length === 4, 3000, 'offline');
+    expect(seen).toEqual(['session online:true', 'alice:true', 'session offline:false', 'alice:false']);
+    expect(session!.lastSeen).toBe(last);
     expect(last).toBeGreaterThanOrEqual(t0 + 30);
     expect(last).toBeLessThanOrEqual(pinged);
+  });
+
+  test('attached to an existing http.Server on a path: serves that path, leaves other upgrades to their owner', async () => {
+    const httpServer = http.createServer((_req, res) => res.end('app'));
+    await new Promise<void>((r) => httpServer.listen(0, '127.0.0.1', r));
+    const others: string[] = [];
+    httpServer.on('upgrade', (req, socket) => {
+      if (!req.url?.startsWith('/live')) {
+        others.push(req.url ?? '');
+        socket.destroy();
+      }
+    });
+    const port = (httpServer.address() as { port: number }).port;
+    const server = await sessionServer({ server: httpServer, path: '/live', authenticate: byUser });
+    try {
+      expect(server.port).toBe(port);
+      const c = await raw(port, { 'x-user': 'alice' }, '/live?token=x');
+      expect(await c.hello(null)).toMatchObject({ reason: 'new' });
+      await expect(raw(port, { 'x-user': 'alice' }, '/elsewhere')).rejects.toThrow();
+      expect(others).toEqual(['/elsewhere']);
+    } finally {
+      await server.close();
+      httpServer.closeAllConnections();
+      await new Promise((r) => httpServer.close(r));
+    }
   });
 
   test('a link silent for longer than idleTimeout is closed; pings keep it open', async () => {
     const server = await sessionServer({ authenticate: byUser, idleTimeout: 200 });
     const quiet = await raw(server.port);
+    const mute = await raw(server.port);
     const chatty = await raw(server.port);
     await quiet.hello(null);
     await chatty.hello(null);
     const timer = setInterval(() => chatty.send('ping'), 50);
     try {
       expect((await quiet.closed).code).toBe(1001);
+      expect((await mute.closed).code).toBe(1001);
       expect(chatty.ws.readyState).toBe(1);
     } finally {
       clearInterval(timer);

@@ -36,7 +36,7 @@ function dirBytes(dir: string): number {
   return listFiles(dir).reduce((n, f) => n + fs.statSync(path.join(dir, f)).size, 0);
 }
 
-test('npm pack → install into a fresh mini-program → "build npm" gives the entry and the component, nothing Node-only', () => {
+test('npm pack → install into a fresh mini-program → "build npm" gives one minified file per entry and the component, nothing else', () => {
   const packed = JSON.parse(execFileSync(npm, ['pack', '--ignore-scripts', '--json', '--pack-destination', tmp], { cwd: root, encoding: 'utf8' })) as Array<{ filename: string }>;
   const tarball = path.join(tmp, packed[0]!.filename);
   const project = path.join(tmp, 'user-project');
@@ -48,11 +48,12 @@ test('npm pack → install into a fresh mini-program → "build npm" gives the e
   expect(result).toMatchObject({ miniProgramPackNum: 1 });
   const built = path.join(project, 'miniprogram/miniprogram_npm/wx-socket-manager');
   const files = listFiles(built);
-  for (const f of ['index.js', 'index.d.ts', 'socket-manager.js', 'socket-status/index.js', 'socket-status/index.json', 'socket-status/index.wxml', 'socket-status/index.wxss']) {
-    expect(files).toContain(f);
-  }
-  // Nothing Node-only: no Node helpers, no require of Node built-ins or ws.
-  expect(files.filter((f) => /^(dist|node|testing|dev-server)\//.test(f))).toEqual([]);
+  // One bundled file per mini-program entry; no .d.ts, no maps, no Node helpers.
+  const entries = ['index.js', 'platforms.js', 'session.js'].filter((f) => fs.existsSync(path.join(root, 'miniprogram_npm_src', f)));
+  expect(files).toEqual([...entries, 'socket-status/index.js', 'socket-status/index.json', 'socket-status/index.wxml', 'socket-status/index.wxss'].sort());
+  expect(entries).toContain('index.js');
+  // Minified: no comments, a handful of lines.
+  for (const f of files.filter((x) => x.endsWith('.js'))) expect(fs.readFileSync(path.join(built, f), 'utf8')).not.toMatch(/\/\*\*|^\s*\/\//m);
   for (const f of files.filter((x) => x.endsWith('.js'))) {
     const requires = [...fs.readFileSync(path.join(built, f), 'utf8').matchAll(/require\("([^"]+)"\)/g)].map((m) => m[1]);
     expect(requires.filter((r) => !r!.startsWith('.'))).toEqual([]);

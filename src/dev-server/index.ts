@@ -8,7 +8,8 @@
  *
  * A client whose first frame is a session `hello` (PROTOCOL.md) gets a reliable session
  * instead: each session message is echoed back as a session message, every session gets a
- * numbered tick (`{"type":"tick","n":1,…}`, 2, 3, … per session, also while it is offline), and
+ * numbered tick (`{"type":"tick","n":N,…}`: the server's tick count, so a session sees n, n+1,
+ * n+2, … with no gap, also across its offline time; a resync shows as one announced jump), and
  * "fault:…" payloads work the same. Sessions live in a memory store: "crash" forgets them.
  */
 import http from 'http';
@@ -95,7 +96,7 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
     pongs.pongsWithheld++;
     return false;
   };
-  const ticks = new WeakMap<ServerSession, number>();
+  let tickCount = 0;
   const makeHub = (): { hub: SessionHub; store: SessionStore } => {
     const store = memoryStore();
     const hub = new SessionHub({ store, node: 'dev', sessionTtl: options.sessionTtl ?? 120000, maxBuffered: 1000, idleTimeout: 60000, ackDelay: 50, answerPing });
@@ -203,11 +204,8 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
     const tick = JSON.stringify({ type: 'tick', time });
     const now = Date.now();
     for (const ws of wss.clients) if ((plainSince.get(ws) ?? Infinity) <= now) ws.send(tick);
-    for (const ss of sessions.hub.sessionList()) {
-      const n = (ticks.get(ss) ?? 0) + 1;
-      ticks.set(ss, n);
-      ss.send(JSON.stringify({ type: 'tick', n, time })).catch(() => undefined);
-    }
+    const sessionTick = JSON.stringify({ type: 'tick', n: ++tickCount, time });
+    for (const ss of sessions.hub.sessionList()) ss.send(sessionTick).catch(() => undefined);
   }, tickInterval) : undefined;
   ticker?.unref();
 

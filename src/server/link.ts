@@ -58,7 +58,7 @@ export class Link {
   private ackTimer: ReturnType<typeof setTimeout> | undefined;
   private readonly queue: string[] = [];
   private paused = false;
-  private draining: Promise<void> = done;
+  private draining: Promise<void> | undefined;
   private busy = false;
 
   constructor(private readonly host: LinkHost, private readonly transport: Transport, readonly user: string) {}
@@ -83,7 +83,9 @@ export class Link {
       this.paused = true;
       this.transport.pause();
     }
-    if (!this.busy) this.draining = this.drain();
+    if (this.busy) return;
+    const draining = this.drain();
+    if (this.busy) this.draining = draining;
   }
 
   binary(): void {
@@ -113,7 +115,7 @@ export class Link {
 
   /** Resolves when no frame of this link is being handled. */
   idle(): Promise<void> {
-    return this.draining;
+    return this.draining ?? done;
   }
 
   /** Doorbell: server seq `s` exists; send it (and anything before it) in order. */
@@ -158,6 +160,7 @@ export class Link {
       this.close(1011, 'server error');
     } finally {
       this.busy = false;
+      this.draining = undefined;
     }
   }
 
@@ -233,7 +236,10 @@ export class Link {
     const old = ss.link;
     if (old && old !== this) {
       old.close(CLOSE_TAKEN_OVER, 'session taken over');
-      await Promise.race([old.idle(), new Promise((r) => setTimeout(r, this.host.handoverTimeout).unref())]);
+      // Its running message handler finishes first (bounded: a handler that never settles does not block the session).
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      await Promise.race([old.idle(), new Promise((r) => (timer = setTimeout(r, this.host.handoverTimeout)))]);
+      clearTimeout(timer);
     }
     if (!reason) {
       // A message a replaced link handed to the app but had not recorded yet is recorded now.

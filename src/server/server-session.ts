@@ -21,7 +21,7 @@ export class ServerSession {
   /** @internal */ handled = 0;
   /** @internal */ link: Link | null = null;
   /** @internal */ seen = 0;
-  private readonly events = new Emitter<ServerSessionEvents>();
+  private events: Emitter<ServerSessionEvents> | undefined;
   private listeners: MessageListener[] = [];
 
   /** @internal */
@@ -57,7 +57,7 @@ export class ServerSession {
   on(event: 'message', listener: MessageListener): () => void;
   on(event: 'online' | 'offline', listener: () => void): () => void;
   on(event: 'message' | 'online' | 'offline', listener: MessageListener | (() => void)): () => void {
-    if (event !== 'message') return this.events.on(event, listener as () => void);
+    if (event !== 'message') return (this.events ??= new Emitter()).on(event, listener as () => void);
     this.listeners = this.listeners.concat(listener as MessageListener);
     return () => this.off('message', listener as MessageListener);
   }
@@ -65,7 +65,7 @@ export class ServerSession {
   off(event: 'message', listener: MessageListener): void;
   off(event: 'online' | 'offline', listener: () => void): void;
   off(event: 'message' | 'online' | 'offline', listener: MessageListener | (() => void)): void {
-    if (event !== 'message') return this.events.off(event, listener as () => void);
+    if (event !== 'message') return this.events?.off(event, listener as () => void);
     this.listeners = this.listeners.filter((l) => l !== listener);
   }
 
@@ -91,7 +91,7 @@ export class ServerSession {
     const was = this.link;
     if (was) this.seen = was.lastSeen;
     this.link = link;
-    if (!was !== !link) this.events.emit(link ? 'online' : 'offline', undefined);
+    if (!was !== !link) this.events?.emit(link ? 'online' : 'offline', undefined);
   }
 }
 

@@ -10,7 +10,7 @@ import type { WebSocket, WebSocketServer } from 'ws';
 import { typeError } from '../errors';
 import { SessionHub } from './hub';
 import type { Presence, SessionServerEvents } from './hub';
-import type { Link } from './link';
+import type { Link, Transport } from './link';
 import { memoryStore } from './memory-store';
 import type { SessionStore } from './store';
 import type { ServerSession } from './server-session';
@@ -103,7 +103,8 @@ export function createSessionServer(options: SessionServerOptions = {}): Session
       if (options.server) return;
       return refuse(socket, '404 Not Found');
     }
-    socket.on('error', () => undefined);
+    // Until ws takes the socket over, a reset while authenticate runs must not crash the process.
+    socket.on('error', ignore);
     void (async () => {
       let user: unknown;
       try {
@@ -114,6 +115,7 @@ export function createSessionServer(options: SessionServerOptions = {}): Session
       }
       if (user === false || user === undefined || user === null) return refuse(socket, '401 Unauthorized');
       if (socket.destroyed) return;
+      socket.off('error', ignore);
       wss.handleUpgrade(req, socket, head, (socketWs) => bindWs(hub, socketWs, String(user)));
     })();
   };
@@ -166,26 +168,34 @@ export function createSessionServer(options: SessionServerOptions = {}): Session
   };
 }
 
+/** The Transport over one `ws` socket (a class, not closures: thousands of idle links each hold one). */
+class WsTransport implements Transport {
+  constructor(private readonly ws: WebSocket) {}
+  send(text: string): void {
+    if (this.ws.readyState === 1) this.ws.send(text);
+  }
+  close(code: number, reason: string): void {
+    const ws = this.ws;
+    ws.close(code, reason);
+    // A dead peer never answers the closing handshake.
+    setTimeout(() => ws.terminate(), 2000).unref();
+  }
+  pause(): void {
+    this.ws.pause();
+  }
+  resume(): void {
+    this.ws.resume();
+  }
+}
+
+function ignore(): void {}
+
 /** Wires one `ws` socket to a new link of `hub`; returns the link (feed it a frame already read with `link.text`). */
 export function bindWs(hub: SessionHub, socketWs: WebSocket, user: string): Link {
-  const link = hub.attach(
-    {
-      send: (text) => {
-        if (socketWs.readyState === 1) socketWs.send(text);
-      },
-      close: (code, reason) => {
-        socketWs.close(code, reason);
-        // A dead peer never answers the closing handshake.
-        setTimeout(() => socketWs.terminate(), 2000).unref();
-      },
-      pause: () => socketWs.pause(),
-      resume: () => socketWs.resume(),
-    },
-    user,
-  );
+  const link = hub.attach(new WsTransport(socketWs), user);
   socketWs.on('message', (data, isBinary) => (isBinary ? link.binary() : link.text(data.toString())));
   socketWs.on('close', () => link.closed());
-  socketWs.on('error', () => undefined);
+  socketWs.on('error', ignore);
   return link;
 }
 
