@@ -16,6 +16,7 @@ import { createFakeWx, seededRandom } from 'wx-socket-manager/testing';
 import { sleep, until as waitUntil } from './wait';
 import { benchRedis } from './bench-redis';
 import { serverMemory } from './bench-server';
+import { sessionBench } from './bench-session';
 
 const root = path.resolve(__dirname, '../..');
 const tty = process.stdout.isTTY === true;
@@ -369,6 +370,10 @@ async function main(): Promise<void> {
   if (want('detection')) await detectionAndRecovery();
   if (want('overhead')) await overhead();
   if (want('redis')) await benchRedis({ rows, progress, done });
+  if (want('session')) {
+    await sessionBench(rows, progress);
+    done('session');
+  }
   if (want('server-memory')) {
     await serverMemory(rows, progress);
     done('server memory');

@@ -7,6 +7,7 @@ import path from 'path';
 import { createWsConnectSocket } from 'wx-socket-manager/node';
 import { startDevServer } from 'wx-socket-manager/dev-server';
 import type { WxSocketManager, WxSocketOptions } from 'wx-socket-manager';
+import { compareOutage } from './demo-session';
 import { installDom, resolveMiniprogramNpm } from './miniprogram-env';
 import { sleep, until as waitUntil } from './wait';
 
@@ -210,6 +211,11 @@ async function main(): Promise<void> {
   check(server.connections() === 0 || (await until(() => server.connections() === 0, 'the server to see the close', 2000)), 'the server has no connection left');
   await sleep(600);
   check(attemptsMade === attemptsBefore + 12 + 1, 'no reconnect after onUnload');
+
+  // 8. Reliable sessions.
+  section('8. The same kind of outage again (a half-open link while both sides keep talking), plain manager vs reliable session');
+  say(`  each run: a message every 50 ms from the client and a tick every 50 ms from the server; the link goes half-open at message 11`);
+  check(await compareOutage(say), 'reliable session: 0 lost, 0 duplicated, in order, both directions');
 
   const sent = page.data.sent as number;
   const fromPage = server.received.filter((m) => m.startsWith('msg-') || m === 'echo over the new link').length;

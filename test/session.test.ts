@@ -348,6 +348,19 @@ describe('bounds, timeouts and closing', () => {
     expect(jest.getTimerCount()).toBe(0);
   });
 
+  test('a message listener that closes the session leaves no ack timer and no later frame', () => {
+    const s = started();
+    const task = s.wx.lastTask;
+    welcome(task, 'S1', false, 0, 'new');
+    s.session.on('message', () => s.session.close());
+    msg(task, 1, 'last');
+    tick(0);
+    expect(jest.getTimerCount()).toBe(0);
+    tick(1000);
+    expect(frames(task)).toHaveLength(1);
+    expect(s.events).toEqual(['message:last']);
+  });
+
   test.each([4401, 4409])('closed by the server with %i: the manager does not reconnect on its own', (code) => {
     const s = started();
     welcome(s.wx.lastTask, 'S1', false, 0, 'new');
@@ -476,6 +489,6 @@ describe('bad input', () => {
     expect(() => new SocketSession({} as never)).toThrow(/socket must be a WxSocketManager/);
     const s = make();
     expect(() => new SocketSession(s.socket)).toThrow(TypeError);
-    expect(() => s.session.on('nope' as 'ack', () => undefined)).toThrow(/unknown event "nope"/);
+    expect(() => s.session.on('nope' as 'ack', () => undefined)).toThrow(/on\("nope", listener\): unknown event/);
   });
 });

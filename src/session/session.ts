@@ -79,14 +79,13 @@ export class SocketSession {
   private _ids = 0;
 
   constructor(socket: WxSocketManager, options: SocketSessionOptions = {}) {
-    if (!socket || typeof socket.setFirstFrame !== 'function') throw new TypeError(`${P} new SocketSession(socket): socket must be a WxSocketManager`);
-    if (typeof options !== 'object' || options === null) throw new TypeError(`${P} SocketSession options must be an object`);
-    for (const k of Object.keys(options)) if (KEYS.indexOf(k) < 0) throw new TypeError(`${P} option "${k}" is unknown (known: ${KEYS.join(', ')})`);
-    this._max = num(options.maxUnacked, 1000, 'maxUnacked', 1);
+    if (!socket || typeof socket.setFirstFrame !== 'function') throw typeError('socket must be a WxSocketManager');
+    for (const k in options) if (KEYS.indexOf(k) < 0) throw typeError(`option "${k}" is unknown (known: ${KEYS})`);
+    this._max = num(options.maxUnacked, 1000, 'maxUnacked', 1, 1);
     this._ackDelay = num(options.ackDelay, 50, 'ackDelay', 0);
     this._timeout = num(options.deliveryTimeout, 60000, 'deliveryTimeout', 1);
     const key = options.storageKey === undefined ? 'wx-socket-session' : options.storageKey;
-    if (typeof key !== 'string' || !key) throw new TypeError(`${P} option "storageKey" must be a non-empty string`);
+    if (typeof key !== 'string' || !key) throw typeError('option "storageKey" must be a non-empty string');
     this._key = key;
     this._st = openStorage(options.storage);
     this._load();
@@ -122,9 +121,9 @@ export class SocketSession {
     return new Promise<void>((ok, no) => {
       if (this._closed) return no(error('CLOSED', 'the session is closed'));
       if (typeof data !== 'string' && Object.prototype.toString.call(data) !== '[object ArrayBuffer]') {
-        return no(new TypeError(`${P} send() takes a string or an ArrayBuffer`));
+        return no(typeError('send() takes a string or an ArrayBuffer'));
       }
-      if (this._out.length >= this._max) return no(error('QUEUE_FULL', `${this._max} messages are unacknowledged (maxUnacked)`));
+      if (this._out.length >= this._max) return no(error('QUEUE_FULL', `maxUnacked (${this._max}) reached`));
       const p = encodePayload(data);
       const m: Out = { i: this._idp + (this._ids++).toString(36), d: p.d, b: p.b, t: Date.now() + this._timeout, ok, no };
       const s = this._next++;
@@ -145,18 +144,13 @@ export class SocketSession {
     for (const off of this._off) off();
     const out = this._out;
     this._out = [];
-    try {
-      if (this._st) this._st.remove(this._key);
-    } catch (e) {
-      console.error(`${P} could not remove the stored session:`, e);
-    }
-    const e = error('CLOSED', 'the session was closed before the server acknowledged the message');
+    this._store('remove');
+    const e = error('CLOSED', 'the session was closed');
     for (const m of out) if (m.no) m.no(e);
   }
 
   on<K extends SocketSessionEventName>(event: K, listener: (payload: SocketSessionEvents[K]) => void): () => void {
-    if (EVENTS.indexOf(event) < 0) throw new TypeError(`${P} unknown event "${event}" (known: ${EVENTS.join(', ')})`);
-    if (typeof listener !== 'function') throw new TypeError(`${P} on("${event}") needs a listener function`);
+    if (EVENTS.indexOf(event) < 0 || typeof listener !== 'function') throw typeError(`on("${event}", listener): unknown event or no function (events: ${EVENTS})`);
     this._l[event] = ((this._l[event] || []) as Array<typeof listener>).concat(listener) as never;
     return () => this.off(event, listener);
   }
@@ -194,7 +188,7 @@ export class SocketSession {
 
   /** A server that breaks the protocol: drop the link; the next hello asks for what is missing. */
   private _bad(why: string): void {
-    console.error(`${P} invalid frame from the server (${why}); reconnecting`);
+    console.error(`${P} bad frame from the server (${why}); reconnecting`);
     this._socket.reconnect();
   }
 
@@ -227,8 +221,8 @@ export class SocketSession {
       this._emit('message', decodePayload(f.d, f.b));
       this._save();
     }
-    // Duplicates are acknowledged again.
-    if (this._ackT === undefined) this._ackT = setTimeout(this._ack, this._ackDelay);
+    // Duplicates are acknowledged again. (Not when a listener closed the session or dropped the link.)
+    if (this._ackT === undefined && this._up) this._ackT = setTimeout(this._ack, this._ackDelay);
   }
 
   private readonly _ack = (): void => {
@@ -274,7 +268,7 @@ export class SocketSession {
       if (!no) continue;
       if ((m.t as number) > now) break;
       m.ok = m.no = undefined;
-      no(error('DELIVERY_TIMEOUT', `not acknowledged within ${this._timeout} ms (still on its way)`));
+      no(error('DELIVERY_TIMEOUT', `no ack within ${this._timeout} ms`));
     }
     this._arm();
   };
@@ -282,12 +276,15 @@ export class SocketSession {
   // ---- persistence ----
 
   private _save(): void {
-    const st = this._st;
-    if (!st || this._closed) return;
+    if (this._st && !this._closed) this._store('set', JSON.stringify({ sid: this._sid, rx: this._rx, s: this._next, u: this._out.map((m) => (m.b ? [m.i, m.d, 1] : [m.i, m.d])) }));
+  }
+
+  /** A storage call that never breaks the session: a failure is reported and the session goes on in memory. */
+  private _store(op: 'set' | 'remove', value?: string): void {
     try {
-      st.set(this._key, JSON.stringify({ sid: this._sid, rx: this._rx, s: this._next, u: this._out.map((m) => (m.b ? [m.i, m.d, 1] : [m.i, m.d])) }));
+      if (this._st) this._st[op](this._key, value as string);
     } catch (e) {
-      console.error(`${P} could not save the session:`, e);
+      console.error(`${P} storage ${op} failed:`, e);
     }
   }
 
@@ -308,7 +305,7 @@ export class SocketSession {
       this._rx = v.rx;
       this._next = v.s;
       this._out = u.map((x: unknown[]) => (x[2] === 1 ? { i: x[0] as string, d: x[1] as string, b: 1 } : { i: x[0] as string, d: x[1] as string }));
-    } else console.error(`${P} the stored session is not valid; starting a new one`);
+    } else console.error(`${P} stored session not valid; starting a new one`);
   }
 
   private _emit<K extends SocketSessionEventName>(event: K, payload: SocketSessionEvents[K]): void {
@@ -325,12 +322,16 @@ export class SocketSession {
   }
 }
 
-function num(value: unknown, fallback: number, name: string, min: number): number {
+function num(value: unknown, fallback: number, name: string, min: number, integer?: 1): number {
   if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !isFinite(value) || value < min || (name === 'maxUnacked' && value % 1)) {
-    throw new TypeError(`${P} option "${name}" must be ${name === 'maxUnacked' ? 'an integer' : 'a finite number of ms'} ≥ ${min}`);
+  if (typeof value !== 'number' || !isFinite(value) || value < min || (integer && value % 1)) {
+    throw typeError(`option "${name}" must be ${integer ? 'an integer' : 'a finite number'} ≥ ${min}`);
   }
   return value;
+}
+
+function typeError(message: string): TypeError {
+  return new TypeError(`${P} ${message}`);
 }
 
 function isCount(n: unknown): n is number {
