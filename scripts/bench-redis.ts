@@ -219,9 +219,9 @@ async function clientProcess(): Promise<void> {
           if (c.welcome.resumed) resumed++;
         }
       }));
+      // The parent ends this process once it has the answer (exiting here could drop the message).
       process.send!({ resumed, seconds: (performance.now() - t0) / 1000, retries, sids });
       for (const c of clients) c.ws.terminate();
-      process.exit(0);
     }
   })());
 }
@@ -264,7 +264,13 @@ async function resumeAfterNodeDeath(io: BenchIo, url: string): Promise<void> {
 if (require.main === module && process.argv[2] === '--clients') void clientProcess();
 
 export async function benchRedis(io: BenchIo): Promise<void> {
-  const server = await startRedis();
+  let server: RedisProcess;
+  try {
+    server = await startRedis();
+  } catch (err) {
+    io.rows.push(['R. Redis store', 'not measured', '', `gap: ${err instanceof Error ? err.message : String(err)}`]);
+    return;
+  }
   try {
     await storeFigures(io, server);
     io.done('redis store');

@@ -3,7 +3,7 @@
  * no persistence unless asked (then AOF with `appendfsync always`), stopped by its owner.
  * The Debian package `redis-server` provides the binary (`.ci/run` installs it).
  */
-import { spawn, spawnSync } from 'child_process';
+import { spawn } from 'child_process';
 import type { ChildProcess } from 'child_process';
 import fs from 'fs';
 import net from 'net';
@@ -33,12 +33,11 @@ process.once('exit', () => {
 });
 
 export function redisServerPath(): string {
-  const found = spawnSync('sh', ['-c', 'command -v redis-server'], { encoding: 'utf8' });
-  const bin = found.stdout.trim();
-  if (found.status !== 0 || !bin) {
-    throw new Error('[wx-socket-manager] redis-server not found: apt-get install redis-server (Debian/Ubuntu) or brew install redis (macOS)');
+  for (const dir of (process.env.PATH ?? '').split(path.delimiter)) {
+    const bin = path.join(dir, 'redis-server');
+    if (dir && fs.existsSync(bin)) return bin;
   }
-  return bin;
+  throw new Error('[wx-socket-manager] redis-server not found on PATH: apt-get install redis-server (Debian/Ubuntu) or brew install redis (macOS)');
 }
 
 function freePort(): Promise<number> {
