@@ -11,10 +11,13 @@ const shippedPackage = { '^wx-socket-manager$': '<rootDir>/demo-miniprogram/mini
  * source (their `import … from '../src'` is pointed at miniprogram_npm_src/index.js), so a
  * mangling or bundling mistake cannot ship.
  */
-const BEHAVIOUR_SUITES = ['lifecycle', 'reconnect', 'heartbeat', 'platform', 'reentrancy', 'send-queue', 'bad-input', 'first-frame'];
+const BEHAVIOUR_SUITES = ['lifecycle', 'reconnect', 'heartbeat', 'platform', 'reentrancy', 'send-queue', 'bad-input', 'first-frame', 'platforms'];
 
 module.exports = {
   testTimeout: 20000,
+  // One temp directory per run: the packed tarball is made once and shared (test/pack.ts).
+  globalSetup: '<rootDir>/test/global-setup.ts',
+  globalTeardown: '<rootDir>/test/global-teardown.ts',
   projects: [
     {
       displayName: 'source',
@@ -30,7 +33,11 @@ module.exports = {
       roots: ['<rootDir>/test'],
       testMatch: BEHAVIOUR_SUITES.map((name) => `**/test/${name}.test.ts`),
       transform,
-      moduleNameMapper: { ...shippedPackage, '^\\.\\./src$': '<rootDir>/miniprogram_npm_src/index.js' },
+      moduleNameMapper: {
+        ...shippedPackage,
+        '^\\.\\./src$': '<rootDir>/miniprogram_npm_src/index.js',
+        '^\\.\\./src/platforms$': '<rootDir>/miniprogram_npm_src/platforms.js',
+      },
     },
   ],
 };

@@ -109,6 +109,13 @@ async function bundleMiniprogram() {
   run('-p', 'tsconfig.miniprogram.json'); // type-checks the mini-program code, emits types/
   await bundleMiniprogram();
   run('-p', 'tsconfig.node.json');
+  // The browser bundle (fromBrowser + the manager, global `wxSocketManager`) and the H5 demo page the dev server serves.
+  if (exists('src/h5/bundle.ts')) {
+    const h5 = { bundle: true, format: 'iife', target: 'es2017', minify: true, absWorkingDir: root, logLevel: 'warning' };
+    await esbuild.build({ ...h5, entryPoints: ['src/h5/bundle.ts'], globalName: 'wxSocketManager', outfile: 'dist/h5/wx-socket-manager.js' });
+    await esbuild.build({ ...h5, entryPoints: ['src/h5/demo.ts'], outfile: 'dist/h5/demo.js' });
+    fs.copyFileSync(path.join(root, 'src/h5/index.html'), path.join(root, 'dist/h5/index.html'));
+  }
   if (exists('dist/dev-server/cli.js')) fs.chmodSync(path.join(root, 'dist/dev-server/cli.js'), 0o755);
 
   if (exists('demo-miniprogram/tsconfig.json')) {

@@ -5,7 +5,7 @@ export { DEFAULTS } from './options';
 export { reconnectDelay } from './reconnect-policy';
 export { socketBehavior } from './behavior';
 export { STATUS_TEXT, statusText } from './status-text';
-export type { StatusLang } from './status-text';
+export type { SocketStatus, SocketStatusData, StatusLang } from './status-text';
 export type {
   CloseInfo,
   ConnectSocket,

@@ -97,12 +97,16 @@ export function resolveOptions(options: WxSocketOptions, globalWx: WxLike | unde
   if (header !== undefined && typeof header !== 'function') checkHeader(header, 'option "header"');
   pick('protocols', [undefined, (v) => Array.isArray(v) && v.every((p) => typeof p === 'string' && p !== ''), 'an array of non-empty strings']);
   const wx = pick('wx', [globalWx, isObject, 'an object like the wx global']) as WxLike | undefined;
-  const connectSocket = options.connectSocket ?? wx?.connectSocket;
-  if (typeof connectSocket !== 'function') {
-    throw options.connectSocket === undefined
-      ? typeError('no connectSocket: no wx global here; pass option "connectSocket" (see wx-socket-manager/node)')
-      : bad('connectSocket', 'a function like wx.connectSocket');
-  }
+  let connectSocket = options.connectSocket;
+  if (connectSocket === undefined) {
+    if (!wx || typeof wx.connectSocket !== 'function') throw typeError('no connectSocket: no wx global here; pass option "connectSocket" (see wx-socket-manager/node)');
+    // Looked up on every attempt, so a platform function replaced later (a test kit) is used.
+    const platform = wx as Required<Pick<WxLike, 'connectSocket'>>;
+    connectSocket = (option) => platform.connectSocket(option);
+  } else if (typeof connectSocket !== 'function') throw bad('connectSocket', 'a function like wx.connectSocket');
+  // A binding whose platform cannot send handshake headers says so (fromBrowser).
+  const noHeaders = (connectSocket as { noHeaders?: unknown }).noHeaders;
+  if (header !== undefined && typeof noHeaders === 'string') throw typeError(`option "header": ${noHeaders}`);
   return {
     url,
     header,

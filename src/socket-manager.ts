@@ -157,7 +157,9 @@ export class WxSocketManager {
     if (this._current === 'closed') return Promise.reject(this._error('CLOSED', 'call connect() first'));
     const queueOptions = this._options.queue;
     if (this._current === 'open' && this._queue.length === 0) {
-      return new Promise<void>((resolve, reject) => this._dispatch({ data, resolve, reject, direct }));
+      const promise = new Promise<void>(this._capture);
+      this._dispatch({ data, resolve: this._resolve, reject: this._reject, direct });
+      return promise;
     }
     if (!queueOptions || direct) {
       return Promise.reject(this._error('NOT_OPEN', this._current));
@@ -165,7 +167,9 @@ export class WxSocketManager {
     if (this._queue.length >= queueOptions.max) {
       return Promise.reject(this._error('QUEUE_FULL', `max ${queueOptions.max}`));
     }
-    return new Promise<void>((resolve, reject) => this._queue.push({ data, resolve, reject, direct: false }));
+    const promise = new Promise<void>(this._capture);
+    this._queue.push({ data, resolve: this._resolve, reject: this._reject, direct: false });
+    return promise;
   }
 
   /**
@@ -396,6 +400,17 @@ export class WxSocketManager {
       this._refuse({ errMsg: err instanceof Error ? err.message : String(err) });
     }
   }
+
+  /**
+   * One executor for every send() promise: it runs synchronously inside `new Promise`, so
+   * its two functions are read right after. Saves a closure per frame on the hot path.
+   */
+  private _resolve: () => void = noop;
+  private _reject: (err: Error) => void = noop;
+  private readonly _capture = (resolve: () => void, reject: (err: Error) => void): void => {
+    this._resolve = resolve;
+    this._reject = reject;
+  };
 
   /** Per-task send callbacks (bound in openTask) so no closure is made per frame. */
   private _confirm: () => void = noop;

@@ -158,12 +158,13 @@ describe('session server setup', () => {
   test('without the ws package, createSessionServer says how to install it', () => {
     jest.isolateModules(() => {
       jest.doMock('ws', () => {
-        throw new Error("Cannot find module 'ws'");
+        // What Node's resolver throws when the package is not installed.
+        throw Object.assign(new Error("Cannot find module 'ws'"), { code: 'MODULE_NOT_FOUND' });
       });
       const { createSessionServer } = require('../src/server') as typeof import('../src/server');
       expect(() => createSessionServer()).toThrow('[wx-socket-manager] wx-socket-manager/server needs the "ws" package: npm install ws');
+      jest.dontMock('ws');
     });
-    jest.dontMock('ws');
   });
 
   test.each([

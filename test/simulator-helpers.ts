@@ -1,31 +1,25 @@
 import path from 'path';
-import { createFakeWx } from '../src/testing';
+import { createFakeWx, installFakeWx } from '../src/testing';
 import type { FakeWx, FakeWxOptions } from '../src/testing';
 
 export const demoRoot = path.resolve(__dirname, '../demo-miniprogram');
 export const componentPath = path.resolve(__dirname, '../miniprogram_npm_src/socket-status/index');
 
 type Storage = Record<string, unknown>;
-let current: { fake: FakeWx; storage: Storage } = { fake: createFakeWx(), storage: {} };
+let undo: (() => void) | undefined;
 
 /**
- * The `wx` global the simulator and the demo see: it forwards to a fresh fake platform per
- * test. Install it AFTER requiring miniprogram-simulate, which replaces global.wx with stubs.
+ * A fresh fake platform for this test, installed into the global `wx` (miniprogram-simulate's,
+ * so require the simulator first), with a storage the demo's url provider can read.
  */
-export function installWx(): void {
-  (globalThis as { wx?: unknown }).wx = new Proxy({}, {
-    get(_target, key: string) {
-      if (key === 'getStorageSync') return (k: string) => current.storage[k] ?? '';
-      if (key === 'setStorageSync') return (k: string, v: unknown) => void (current.storage[k] = v);
-      const value = (current.fake as unknown as Record<string, unknown>)[key];
-      return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(current.fake) : value;
-    },
-  });
-}
-
 export function freshWx(options: FakeWxOptions = {}, storage: Storage = {}): FakeWx {
-  current = { fake: createFakeWx(options), storage };
-  return current.fake;
+  undo?.();
+  const fake = createFakeWx(options);
+  undo = installFakeWx(fake);
+  const wx = (globalThis as unknown as { wx: Record<string, unknown> }).wx;
+  wx.getStorageSync = (key: string) => storage[key] ?? '';
+  wx.setStorageSync = (key: string, value: unknown) => void (storage[key] = value);
+  return fake;
 }
 
 /** Text content of the first element matching `selector` inside a simulated component. */

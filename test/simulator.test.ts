@@ -3,11 +3,9 @@
  *
  * The built mini-program pieces under miniprogram-simulate, with the testing fake as wx.
  */
-import { freshWx, installWx, componentPath, demoRoot, parentNode, textOf } from './simulator-helpers';
+import { freshWx, componentPath, demoRoot, parentNode, textOf } from './simulator-helpers';
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const simulate = require('miniprogram-simulate');
-// After the require: the simulator sets global.wx to its own stubs (Object.assign flattens a proxy).
-installWx();
+const simulate = require('miniprogram-simulate'); // sets global.wx to its stubs; freshWx() installs the fake into it
 import { WxSocketManager } from '../src';
 import type { FakeWx } from '../src/testing';
 

@@ -3,7 +3,9 @@
  * Each @ts-expect-error must be an error, or tsc fails.
  */
 import { WxSocketManager, SocketError } from '../src';
-import type { SocketErrorCode, SocketState, WxSocketEvents, WxSocketOptions } from '../src';
+import type { SocketErrorCode, SocketState, SocketStatus, WxSocketEvents, WxSocketOptions } from '../src';
+import { loadPage } from '../src/testing';
+import type { TestPage } from '../src/testing';
 
 declare const socket: WxSocketManager;
 
@@ -64,3 +66,25 @@ void noUrl, badReconnect, typo;
 type OpenPayload = WxSocketEvents['open'];
 const payload: OpenPayload = { attempt: 0 };
 void payload;
+
+// The socket-status banner after selectComponent (miniprogram-api-typings types it as loosely as `any`).
+declare const pageThis: { selectComponent(selector: string): any };
+const banner = pageThis.selectComponent('#status') as SocketStatus;
+banner.bind(socket);
+const bannerText: string = banner.data.text;
+const showsRetry: boolean = banner.data.showRetry;
+void bannerText, showsRetry;
+// @ts-expect-error bind takes a WxSocketManager, not a URL
+banner.bind('wss://example.com');
+// @ts-expect-error the banner has no connect(): bind a manager instead
+banner.connect();
+
+// loadPage: page data typed by the caller; the page's own methods are open.
+const chat: TestPage<{ messages: string[] }> = loadPage('/abs/pages/chat/index', { query: { room: '1' } });
+const first: string | undefined = chat.data.messages[0];
+chat.instance.setData({ 'messages[0]': 'x' });
+void first;
+// @ts-expect-error query values are strings, as in a mini-program
+loadPage('/abs/pages/chat/index', { query: { room: 1 } });
+// @ts-expect-error data is read-only: change it with setData
+chat.instance.data = { messages: [] };

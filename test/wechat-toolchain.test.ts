@@ -8,9 +8,9 @@ import crypto from 'crypto';
 import fs from 'fs';
 import os from 'os';
 import path from 'path';
+import { installPacked } from './pack';
 
 const root = path.resolve(__dirname, '..');
-const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
 let tmp: string;
 
 beforeAll(() => {
@@ -37,12 +37,9 @@ function dirBytes(dir: string): number {
 }
 
 test('npm pack → install into a fresh mini-program → "build npm" gives one minified file per entry and the component, nothing else', () => {
-  const packed = JSON.parse(execFileSync(npm, ['pack', '--ignore-scripts', '--json', '--pack-destination', tmp], { cwd: root, encoding: 'utf8' })) as Array<{ filename: string }>;
-  const tarball = path.join(tmp, packed[0]!.filename);
   const project = path.join(tmp, 'user-project');
   fs.mkdirSync(path.join(project, 'miniprogram'), { recursive: true });
-  fs.writeFileSync(path.join(project, 'package.json'), JSON.stringify({ name: 'user-mp', private: true }));
-  execFileSync(npm, ['install', tarball, '--no-audit', '--no-fund', '--ignore-scripts', '--no-package-lock'], { cwd: project, stdio: 'pipe' });
+  installPacked(project);
 
   const result = wechatCi('pack', path.join(project, 'package.json'), path.join(project, 'miniprogram'));
   expect(result).toMatchObject({ miniProgramPackNum: 1 });

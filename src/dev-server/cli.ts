@@ -53,6 +53,7 @@ if (redis !== undefined) {
 } else {
   serve('dev server', startDevServer({ ...common, tickInterval: numberFlag('tick') }), (server) => [
     `WebSocket:  ${server.url}   ("ping" → "pong", text/binary echoed, a tick every few seconds)`,
+    `H5 demo:    ${server.url.replace(/^ws:/, 'http:')}/   (open it in a browser: the same story as the mini-program demo)`,
     '            a client whose first frame is a session hello gets a reliable session (echo + numbered ticks)',
     `Control:    ${server.controlUrl}/status`,
     `Faults:     ${server.controlUrl}/fault/restart | crash | blackhole?ms=10000 | refuse?ms=5000 | nopong?ms=30000 | close?code=4001&reason=bye`,

@@ -14,8 +14,10 @@
  */
 import http from 'http';
 import net from 'net';
-import { WebSocketServer } from 'ws';
+import type * as Ws from 'ws';
 import type { WebSocket } from 'ws';
+import { requireWs } from '../shared/require-ws';
+import { serveH5 } from './h5';
 import { startFaultProxy } from './fault-proxy';
 import { SessionHub } from '../server/hub';
 import type { ServerSession } from '../server/server-session';
@@ -75,6 +77,7 @@ export interface DevServer {
 }
 
 export async function startDevServer(options: DevServerOptions = {}): Promise<DevServer> {
+  const { WebSocketServer } = requireWs('wx-socket-manager/dev-server') as typeof Ws;
   const host = options.host ?? '127.0.0.1';
   const tickInterval = options.tickInterval ?? 3000;
   const restartDowntime = options.restartDowntime ?? 1000;
@@ -88,7 +91,12 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
   let nextId = 1;
 
   // ---- the real WebSocket server (upstream, internal port) ----
-  const upstreamHttp = http.createServer((_req, res) => res.writeHead(426).end('WebSocket only'));
+  // Plain HTTP on the WebSocket port: the H5 demo page at /, and the control routes (same origin for its buttons).
+  const upstreamHttp = http.createServer((req, res) => {
+    if (serveH5(req, res)) return;
+    if (/^\/(status|fault\/)/.test(req.url ?? '')) return controlRoutes(req, res);
+    res.writeHead(426).end('WebSocket only');
+  });
   // ---- reliable sessions, for clients whose first frame is a hello ----
   const answerPing = (): boolean => {
     pongs.pings++;
@@ -184,7 +192,7 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
   };
 
   // ---- control endpoint ----
-  const control = http.createServer((req, res) => {
+  function controlRoutes(req: http.IncomingMessage, res: http.ServerResponse): unknown {
     const u = new URL(req.url ?? '/', 'http://localhost');
     res.setHeader('content-type', 'application/json');
     if (u.pathname === '/status') {
@@ -195,7 +203,8 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
     const num = (k: string): number | undefined => (u.searchParams.has(k) ? Number(u.searchParams.get(k)) : undefined);
     const done = api.fault(m[1], { ms: num('ms'), code: num('code'), reason: u.searchParams.get('reason') ?? undefined });
     res.writeHead(done.startsWith('unknown') ? 400 : 200).end(JSON.stringify({ fault: done }));
-  });
+  }
+  const control = http.createServer(controlRoutes);
   const controlPort = options.controlPort ?? (options.port === 0 ? 0 : port + 1);
   await listen(control, controlPort, host);
 

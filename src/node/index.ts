@@ -5,6 +5,7 @@
  */
 import { ERR_CLOSE_CODE, ERR_CLOSE_NOT_CONNECTED, ERR_SEND_NOT_CONNECTED, SocketTaskBase } from '../shared/socket-task-base';
 import { isValidCloseCode } from '../reconnect-policy';
+import { requireWs } from '../shared/require-ws';
 import type { Fn } from '../shared/socket-task-base';
 import type { ConnectSocket, ConnectSocketOption, SocketData, SocketTaskLike, WxCallbackResult } from '../types';
 
@@ -42,7 +43,7 @@ const OPEN = 1;
 
 
 export function createWsConnectSocket(options: WsConnectSocketOptions = {}): ConnectSocket {
-  const WebSocket = (options.WebSocket ?? loadWs()) as WsClass;
+  const WebSocket = (options.WebSocket ?? requireWs('wx-socket-manager/node')) as WsClass;
   const closeTimeout = options.closeTimeout ?? 1000;
   return (option: ConnectSocketOption): SocketTaskLike => new WsSocketTask(WebSocket, option, closeTimeout, options.perMessageDeflate ?? false);
 }
@@ -138,13 +139,4 @@ function toArrayBuffer(data: Buffer | ArrayBuffer | Buffer[]): ArrayBuffer {
 
 function later<T>(fn: Fn<T> | undefined, res: T): void {
   if (fn) setImmediate(() => fn(res));
-}
-
-function loadWs(): unknown {
-  try {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    return require('ws');
-  } catch {
-    throw new Error('[wx-socket-manager] wx-socket-manager/node needs the "ws" package: npm install ws');
-  }
 }

@@ -7,6 +7,7 @@ import { randomBytes } from 'crypto';
 import type { AddressInfo } from 'net';
 import type { Duplex } from 'stream';
 import type { WebSocket, WebSocketServer } from 'ws';
+import { requireWs } from '../shared/require-ws';
 import { typeError } from '../errors';
 import { SessionHub } from './hub';
 import type { Presence, SessionServerEvents } from './hub';
@@ -200,10 +201,5 @@ export function bindWs(hub: SessionHub, socketWs: WebSocket, user: string): Link
 }
 
 function loadWs(): typeof import('ws') {
-  try {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    return require('ws');
-  } catch {
-    throw new Error('[wx-socket-manager] wx-socket-manager/server needs the "ws" package: npm install ws');
-  }
+  return requireWs('wx-socket-manager/server') as typeof import('ws');
 }

@@ -38,3 +38,15 @@ export abstract class SocketTaskBase implements Pick<SocketTaskLike, 'onOpen' | 
     for (const fn of this.listeners[event] as Array<Fn<typeof res>>) fn(res);
   }
 }
+
+/** Calls `fn` on a later macrotask, as platforms call back. */
+export function later<T>(fn: Fn<T> | undefined, res: T): void {
+  if (fn) setTimeout(() => fn(res), 0);
+}
+
+/** A listener list without `fn`; with no `fn` at all, empty (wx's and Alipay's `off*()`). */
+export function remove<T>(list: T[], fn: unknown): T[] {
+  if (fn === undefined) return [];
+  const i = list.indexOf(fn as T);
+  return i < 0 ? list : list.slice(0, i).concat(list.slice(i + 1));
+}

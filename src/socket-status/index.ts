@@ -3,17 +3,17 @@
  * button when it has failed. One line of WXML and one line of code:
  *
  *   <socket-status id="status" lang="en" />
- *   this.selectComponent('#status').bind(socket)
+ *   (this.selectComponent('#status') as SocketStatus).bind(socket)
  *
  * It detaches from the manager by itself when the page unloads.
  */
 import type { WxSocketManager } from '../socket-manager';
 import { STATUS_TEXT, statusText } from '../status-text';
-import type { StatusLang } from '../status-text';
+import type { SocketStatus, StatusLang } from '../status-text';
 import type { SocketState } from '../types';
 
-interface Instance {
-  data: { lang: string };
+/** The public face (SocketStatus) plus what only the component itself uses. */
+interface Instance extends SocketStatus {
   setData(data: Record<string, unknown>): void;
   manager?: WxSocketManager;
   unbind?: () => void;

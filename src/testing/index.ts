@@ -2,11 +2,12 @@
  * A deterministic fake of the wx socket platform, for tests of the manager and of your pages.
  *
  * Platform calls behave like wx: `connectSocket`, `send` and `close` answer through
- * callbacks on a later macrotask (setTimeout 0, so jest fake timers control them);
- * `send`/`close` on a task that is not open fail with wx's own errMsg. Drivers
- * (`serverOpen`, `serverMessage`, …) are the server acting now and call back at once.
+ * callbacks on a later macrotask (setTimeout 0, so jest fake timers control them, and
+ * `await fake.flush()` runs them at once); `send`/`close` on a task that is not open fail
+ * with wx's own errMsg. Drivers (`serverOpen`, `serverMessage`, …) are the server acting
+ * now and call back at once.
  */
-import { ERR_CLOSE_CODE, ERR_CLOSE_NOT_CONNECTED, ERR_SEND_NOT_CONNECTED, SocketTaskBase } from '../shared/socket-task-base';
+import { ERR_CLOSE_CODE, ERR_CLOSE_NOT_CONNECTED, ERR_SEND_NOT_CONNECTED, SocketTaskBase, remove } from '../shared/socket-task-base';
 import { isValidCloseCode } from '../reconnect-policy';
 import type { Fn } from '../shared/socket-task-base';
 import type {
@@ -17,6 +18,9 @@ import type {
   WxCallbackResult,
   WxLike,
 } from '../types';
+
+export { loadPage } from './page';
+export type { LoadPageOptions, PageDefinition, PageInstance, PageState, TestPage } from './page';
 
 export type FakeTaskState = 'connecting' | 'open' | 'closing' | 'closed';
 
@@ -60,28 +64,28 @@ export class FakeSocketTask extends SocketTaskBase implements SocketTaskLike {
 
   // ---- the SocketTask API (listeners come from SocketTaskBase) ----
   send(option: { data: SocketData; success?: Fn<WxCallbackResult>; fail?: Fn<WxCallbackResult> }): void {
-    if (this.state !== 'open') return later(option.fail, { errMsg: ERR_SEND_NOT_CONNECTED });
+    if (this.state !== 'open') return this.wx.later(option.fail, { errMsg: ERR_SEND_NOT_CONNECTED });
     if (!this.dead) {
       this.sent.push(option.data);
       const pong = this.wx.autoPongFor(option.data);
-      if (pong !== undefined) setTimeout(() => this.state === 'open' && !this.dead && this.serverMessage(pong), 0);
+      if (pong !== undefined) this.wx.later(() => this.state === 'open' && !this.dead && this.serverMessage(pong), undefined);
     }
-    later(option.success, { errMsg: 'sendSocketMessage:ok' });
+    this.wx.later(option.success, { errMsg: 'sendSocketMessage:ok' });
   }
 
   close(option: { code?: number; reason?: string; success?: Fn<WxCallbackResult>; fail?: Fn<WxCallbackResult> }): void {
     const code = option.code ?? 1000;
-    if (!isValidCloseCode(code)) return later(option.fail, { errMsg: ERR_CLOSE_CODE });
-    if (this.state === 'closed' || this.state === 'closing') return later(option.fail, { errMsg: ERR_CLOSE_NOT_CONNECTED });
+    if (!isValidCloseCode(code)) return this.wx.later(option.fail, { errMsg: ERR_CLOSE_CODE });
+    if (this.state === 'closed' || this.state === 'closing') return this.wx.later(option.fail, { errMsg: ERR_CLOSE_NOT_CONNECTED });
     if (this.state === 'connecting') {
       const mode = this.wx.options.closeWhileConnecting;
       if (mode === 'throws') throw new Error(ERR_CLOSE_NOT_CONNECTED);
-      if (mode === 'fails') return later(option.fail, { errMsg: ERR_CLOSE_NOT_CONNECTED });
+      if (mode === 'fails') return this.wx.later(option.fail, { errMsg: ERR_CLOSE_NOT_CONNECTED });
     }
     this.closedWith = { code: option.code, reason: option.reason };
     this.state = 'closing';
-    later(option.success, { errMsg: 'closeSocket:ok' });
-    if (!this.dead) setTimeout(() => this.finish(code, option.reason ?? ''), 0);
+    this.wx.later(option.success, { errMsg: 'closeSocket:ok' });
+    if (!this.dead) this.wx.later(() => this.finish(code, option.reason ?? ''), undefined);
   }
 
   // ---- drivers: the server (or network) acting now ----
@@ -133,8 +137,11 @@ export class FakeSocketTask extends SocketTaskBase implements SocketTaskLike {
 }
 
 export class FakeWx implements WxLike {
+  /** Every task connectSocket returned, in order (failed ones included). */
   readonly tasks: FakeSocketTask[] = [];
+  /** What getNetworkType answers; change it (with the event) through setNetwork(). */
   isConnected = true;
+  private readonly pending = new Set<Job>();
   private readonly listeners = {
     network: [] as Array<Fn<NetworkStatus>>,
     show: [] as Array<(res?: unknown) => void>,
@@ -155,17 +162,17 @@ export class FakeWx implements WxLike {
     if (failure !== undefined) {
       const errMsg = failure;
       task.state = 'closed';
-      setTimeout(() => option.fail?.({ errMsg }), 0);
+      this.later(option.fail, { errMsg });
       return task;
     }
-    setTimeout(() => option.success?.({ errMsg: 'connectSocket:ok' }), 0);
-    if (this.options.autoOpen) setTimeout(() => task.state === 'connecting' && !task.dead && task.serverOpen(), 0);
+    this.later(option.success, { errMsg: 'connectSocket:ok' });
+    if (this.options.autoOpen) this.later(() => task.state === 'connecting' && !task.dead && task.serverOpen(), undefined);
     return task;
   };
 
   getNetworkType(option: { success?: (res: { networkType: string }) => void }): void {
     const networkType = this.isConnected ? 'wifi' : 'none';
-    later(option.success, { networkType, errMsg: 'getNetworkType:ok' });
+    this.later(option.success, { networkType, errMsg: 'getNetworkType:ok' });
   }
   onNetworkStatusChange(fn: Fn<NetworkStatus>): void {
     this.listeners.network.push(fn);
@@ -217,6 +224,37 @@ export class FakeWx implements WxLike {
     return this.listeners.network.length + this.listeners.show.length + this.listeners.hide.length;
   }
 
+  /**
+   * Runs, now, every platform callback the fake has scheduled (connect/send/close results,
+   * `autoOpen`, `autoPong` replies, getNetworkType), and the promise callbacks they lead to
+   * (a function `url` or `header`, `send()` results), until nothing is left; bounded.
+   * Works the same with jest fake timers and real ones, and never moves the clock: the
+   * manager's own timers (heartbeat, reconnect delay) still wait for
+   * `jest.advanceTimersByTime()`. Rejects if callbacks keep scheduling more after 100 rounds.
+   */
+  async flush(): Promise<void> {
+    for (let round = 0; round < FLUSH_ROUNDS; round++) {
+      await microtasks();
+      if (this.pending.size === 0) return;
+      for (const job of Array.from(this.pending)) this.run(job);
+    }
+    throw new Error(`[wx-socket-manager] fake wx: flush() still had platform callbacks to run after ${FLUSH_ROUNDS} rounds`);
+  }
+
+  /** @internal Calls `fn(res)` on a later macrotask, or earlier from flush(): once either way. */
+  later<T>(fn: Fn<T> | undefined, res: T): void {
+    if (!fn) return;
+    const job: Job = { run: () => fn(res), timer: undefined };
+    job.timer = setTimeout(() => this.run(job), 0);
+    this.pending.add(job);
+  }
+
+  private run(job: Job): void {
+    if (!this.pending.delete(job)) return;
+    clearTimeout(job.timer);
+    job.run();
+  }
+
   /** @internal the pong an open task answers `data` with, if autoPong is on. */
   autoPongFor(data: SocketData): string | undefined {
     const auto = this.options.autoPong;
@@ -246,24 +284,91 @@ export function createFakeWx(options?: FakeWxOptions): FakeWx {
   return new FakeWx(options);
 }
 
-/** Sets `globalThis.wx` to `fake` for code that reads the global; returns the undo. */
+/** The platform calls the manager makes on `wx`: what installFakeWx() puts into it. */
+const PLATFORM_KEYS = [
+  'connectSocket', 'getNetworkType',
+  'onNetworkStatusChange', 'offNetworkStatusChange', 'onAppShow', 'offAppShow', 'onAppHide', 'offAppHide',
+] as const;
+type PlatformKey = (typeof PLATFORM_KEYS)[number];
+/** Where the installed fake lives: on the global, so forwarders copied elsewhere still find it. */
+const INSTALLED = Symbol.for('wx-socket-manager/testing: installed fake wx');
+const CREATED = Symbol.for('wx-socket-manager/testing: created wx');
+
+/**
+ * Puts `fake`'s platform functions (`connectSocket`, `getNetworkType`, the network and
+ * show/hide listeners) INTO the global `wx`, creating `wx` if there is none. Everything
+ * else already on `wx` stays (miniprogram-simulate's `showToast`, storage, …). Returns the undo.
+ *
+ * The functions it installs forward to the most recently installed fake, so a manager built
+ * once (a page module jest keeps cached) talks to each test's new fake: call it in
+ * `beforeEach` with a fresh fake and undo in `afterEach`. They survive miniprogram-simulate
+ * being required afterwards (it copies the `wx` it finds). The one ordering rule: a manager
+ * reads `wx.connectSocket` when it is constructed, so construct it (require the module that
+ * does) after the first installFakeWx(); loadPage() runs the page file when called, so a
+ * page loaded in the test body is always in time.
+ */
 export function installFakeWx(fake: FakeWx): () => void {
-  const g = globalThis as { wx?: unknown };
-  const had = Object.prototype.hasOwnProperty.call(g, 'wx');
-  const before = g.wx;
-  g.wx = fake;
+  const g = globalThis as { wx?: unknown; [INSTALLED]?: FakeWx; [CREATED]?: object };
+  const existing = g.wx;
+  const created = existing === null || (typeof existing !== 'object' && typeof existing !== 'function');
+  // One object for every install into a wx-less global: a manager that kept it keeps working.
+  const target = (created ? (g[CREATED] ??= {}) : existing) as Record<PlatformKey, unknown>;
+  if (created) g.wx = target;
+  const previousFake = g[INSTALLED];
+  g[INSTALLED] = fake;
+  const saved = PLATFORM_KEYS.map((key) => Object.getOwnPropertyDescriptor(target, key));
+  for (const key of PLATFORM_KEYS) {
+    const current = target[key] as Forwarder | undefined;
+    const fallback = typeof current === 'function' && current[INSTALLED] ? current[INSTALLED].fallback : current;
+    Object.defineProperty(target, key, { value: forwarder(key, fallback), enumerable: true, writable: true, configurable: true });
+  }
+  let undone = false;
   return () => {
-    if (had) g.wx = before;
-    else delete g.wx;
+    if (undone) return;
+    undone = true;
+    if (previousFake) g[INSTALLED] = previousFake;
+    else delete g[INSTALLED];
+    if (created) {
+      if (g.wx !== target) return;
+      if (existing === undefined) delete g.wx;
+      else g.wx = existing;
+      return;
+    }
+    PLATFORM_KEYS.forEach((key, i) => {
+      const descriptor = saved[i];
+      if (descriptor) Object.defineProperty(target, key, descriptor);
+      else delete target[key];
+    });
   };
 }
 
-function later<T>(fn: Fn<T> | undefined, res: T): void {
-  if (fn) setTimeout(() => fn(res), 0);
+type Forwarder = ((...args: unknown[]) => unknown) & { [INSTALLED]?: { fallback: unknown } };
+
+/** `wx[key]` that calls the installed fake; with none installed, what `wx[key]` was before. */
+function forwarder(key: PlatformKey, fallback: unknown): Forwarder {
+  const fn: Forwarder = function (this: unknown, ...args: unknown[]): unknown {
+    const fake = (globalThis as { [INSTALLED]?: FakeWx })[INSTALLED];
+    if (fake) return (fake[key] as (...a: unknown[]) => unknown).apply(fake, args);
+    if (typeof fallback === 'function') return (fallback as (...a: unknown[]) => unknown).apply(this, args);
+    if (key.startsWith('off')) return undefined;
+    throw new Error(`[wx-socket-manager] wx.${key}() was called with no fake wx installed (its installFakeWx() was undone)`);
+  };
+  fn[INSTALLED] = { fallback };
+  return fn;
 }
 
-function remove<T>(list: T[], fn: unknown): T[] {
-  if (fn === undefined) return [];
-  const i = list.indexOf(fn as T);
-  return i < 0 ? list : list.slice(0, i).concat(list.slice(i + 1));
+interface Job {
+  run(): void;
+  timer: ReturnType<typeof setTimeout> | undefined;
 }
+
+const FLUSH_ROUNDS = 100;
+/** Promise callbacks chained this deep settle within one flush round. */
+const MICROTASK_TURNS = 50;
+
+async function microtasks(): Promise<void> {
+  for (let i = 0; i < MICROTASK_TURNS; i++) await Promise.resolve();
+}
+
+// Fakes of the other platforms (Taro, uni-app, Alipay, Douyin, QQ, Baidu, the browser).
+export * from './platforms';

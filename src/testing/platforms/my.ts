@@ -1,0 +1,273 @@
+/**
+ * A fake Alipay `my`, with Alipay's quirks: a SocketTask only with `multiple: true`;
+ * nested event payloads (`{ data: { data, isBuffer } }`); binary as base64 with
+ * `isBuffer: true`; failures `{ error, errorMessage }` and no errMsg; uppercase network
+ * types; and `off*()` WITHOUT an argument removing every listener, the app's own included.
+ * Callbacks come on a later macrotask (jest fake timers control them); drivers act now.
+ */
+import type { FakeTaskState } from '../index';
+import { later, remove } from '../../shared/socket-task-base';
+import type { SocketData } from '../../types';
+
+type Fn<T> = (res: T) => void;
+export interface MyFailure {
+  error: number;
+  errorMessage: string;
+}
+
+export const MY_ERR_NOT_OPEN: MyFailure = { error: 10, errorMessage: 'WebSocket 未连接' };
+export const MY_ERR_BAD_URL: MyFailure = { error: 2, errorMessage: '参数错误' };
+export const MY_ERR_WSS_ONLY: MyFailure = { error: 20, errorMessage: '请求url不支持ws，请使用wss' };
+export const MY_ERR_DOMAIN: MyFailure = { error: 65, errorMessage: '请检查域名是否合法' };
+export const MY_ERR_NETWORK: MyFailure = { error: 50, errorMessage: '网络异常' };
+
+export interface FakeMyOptions {
+  /** Tasks open by themselves on the next macrotask. @default false */
+  autoOpen?: boolean;
+  /** Hosts allowed; a task to another host gets onError 65. @default any */
+  allowedHosts?: string[];
+  /** ws:// fails with error 20, as release builds do. @default false */
+  requireWss?: boolean;
+}
+
+interface MyConnectOption {
+  url: string;
+  multiple?: boolean;
+  header?: Record<string, string>;
+  success?: Fn<{ socketTaskID: string }>;
+  fail?: Fn<MyFailure>;
+}
+
+let nextId = 1;
+
+export class FakeMyTask {
+  state: FakeTaskState = 'connecting';
+  readonly socketTaskID = String(nextId++);
+  /** Frames the client sent while open, decoded as the server received them (base64 → ArrayBuffer). */
+  readonly sent: SocketData[] = [];
+  /** Exactly what send() was given. */
+  readonly rawSent: Array<{ data: string | ArrayBuffer; isBuffer?: boolean }> = [];
+  closedWith: { code?: number; reason?: string } | undefined;
+  dead = false;
+  private listeners = {
+    open: [] as Array<Fn<unknown>>,
+    close: [] as Array<Fn<unknown>>,
+    error: [] as Array<Fn<unknown>>,
+    message: [] as Array<Fn<unknown>>,
+  };
+
+  constructor(readonly option: MyConnectOption) {}
+
+  get url(): string {
+    return this.option.url;
+  }
+
+  send(o: { data: string | ArrayBuffer; isBuffer?: boolean; success?: Fn<{ success: boolean }>; fail?: Fn<MyFailure> }): Promise<{ success: boolean }> {
+    if (this.state !== 'open') {
+      later(o.fail, MY_ERR_NOT_OPEN);
+      return Promise.reject(MY_ERR_NOT_OPEN);
+    }
+    if (!this.dead) {
+      this.rawSent.push({ data: o.data, isBuffer: o.isBuffer });
+      this.sent.push(o.isBuffer && typeof o.data === 'string' ? bytes(Buffer.from(o.data, 'base64')) : o.data);
+    }
+    later(o.success, { success: true });
+    return Promise.resolve({ success: true });
+  }
+
+  close(o: { code?: number; reason?: string; success?: Fn<{ message: string }>; fail?: Fn<MyFailure> } = {}): Promise<{ message: string }> {
+    if (this.state === 'closed' || this.state === 'closing') {
+      later(o.fail, MY_ERR_NOT_OPEN);
+      return Promise.reject(MY_ERR_NOT_OPEN);
+    }
+    this.closedWith = { code: o.code, reason: o.reason };
+    this.state = 'closing';
+    later(o.success, { message: 'ok' });
+    if (!this.dead) setTimeout(() => this.finish(o.code ?? 1000, o.reason ?? ''), 0);
+    return Promise.resolve({ message: 'ok' });
+  }
+
+  onOpen(fn: Fn<unknown>): void {
+    this.listeners.open.push(fn);
+  }
+  onClose(fn: Fn<unknown>): void {
+    this.listeners.close.push(fn);
+  }
+  onError(fn: Fn<unknown>): void {
+    this.listeners.error.push(fn);
+  }
+  onMessage(fn: Fn<unknown>): void {
+    this.listeners.message.push(fn);
+  }
+  offOpen(fn?: Fn<unknown>): void {
+    this.listeners.open = remove(this.listeners.open, fn);
+  }
+  offClose(fn?: Fn<unknown>): void {
+    this.listeners.close = remove(this.listeners.close, fn);
+  }
+  offError(fn?: Fn<unknown>): void {
+    this.listeners.error = remove(this.listeners.error, fn);
+  }
+  offMessage(fn?: Fn<unknown>): void {
+    this.listeners.message = remove(this.listeners.message, fn);
+  }
+
+  // ---- drivers ----
+  serverOpen(): this {
+    if (this.state !== 'connecting') throw new Error(`fake my task: serverOpen() while ${this.state}`);
+    this.state = 'open';
+    this.emit('open', { data: { socketTaskID: this.socketTaskID } });
+    return this;
+  }
+
+  /** Text arrives as is; binary as base64 with `isBuffer: true`, as Alipay delivers it. */
+  serverMessage(data: SocketData): this {
+    if (this.state !== 'open') throw new Error(`fake my task: serverMessage() while ${this.state}`);
+    const binary = typeof data !== 'string';
+    const payload = binary ? Buffer.from(new Uint8Array(data)).toString('base64') : data;
+    this.emit('message', { data: { data: payload, isBuffer: binary, socketTaskID: this.socketTaskID } });
+    return this;
+  }
+
+  serverClose(code = 1000, reason = ''): this {
+    this.finish(code, reason);
+    return this;
+  }
+
+  /** onError as Alipay gives it: `{ data: { socketTaskID }, error, errorMessage }` (no errMsg). */
+  serverError(failure: MyFailure = MY_ERR_NETWORK): this {
+    this.emit('error', { data: { socketTaskID: this.socketTaskID }, ...failure });
+    return this;
+  }
+
+  die(): this {
+    this.dead = true;
+    return this;
+  }
+
+  /** connectSocket's own `fail`. */
+  connectFail(failure: MyFailure): this {
+    this.state = 'closed';
+    this.option.fail?.(failure);
+    return this;
+  }
+
+  get live(): boolean {
+    return this.state === 'connecting' || this.state === 'open';
+  }
+
+  listenerCount(): number {
+    return this.listeners.open.length + this.listeners.close.length + this.listeners.error.length + this.listeners.message.length;
+  }
+
+  private finish(code: number, reason: string): void {
+    if (this.state === 'closed') return;
+    this.state = 'closed';
+    this.emit('close', { data: { code, reason, socketTaskID: this.socketTaskID } });
+  }
+
+  private emit(event: keyof FakeMyTask['listeners'], res: unknown): void {
+    for (const fn of this.listeners[event].slice()) fn(res);
+  }
+}
+
+type NetworkType = 'WIFI' | '4G' | 'NOTREACHABLE';
+
+export class FakeMy {
+  readonly tasks: FakeMyTask[] = [];
+  isConnected = true;
+  private listeners = {
+    network: [] as Array<Fn<{ isConnected: boolean; networkType: NetworkType }>>,
+    show: [] as Array<Fn<unknown>>,
+    hide: [] as Array<() => void>,
+  };
+
+  constructor(readonly options: FakeMyOptions = {}) {}
+
+  /** Without `multiple: true` Alipay uses its single global socket and returns no task. */
+  readonly connectSocket = (option: MyConnectOption): FakeMyTask | undefined => {
+    if (option.multiple !== true) return undefined;
+    const task = new FakeMyTask(option);
+    this.tasks.push(task);
+    const m = /^(wss?):\/\/([^/:?#]+)/i.exec(option.url);
+    const allowed = this.options.allowedHosts;
+    let failure: MyFailure | undefined;
+    if (!m) failure = MY_ERR_BAD_URL;
+    else if (this.options.requireWss && m[1]?.toLowerCase() === 'ws') failure = MY_ERR_WSS_ONLY;
+    if (failure) {
+      const f = failure;
+      task.state = 'closed';
+      setTimeout(() => option.fail?.(f), 0);
+      return task;
+    }
+    later(option.success, { socketTaskID: task.socketTaskID });
+    if (m && allowed && allowed.indexOf(m[2] as string) < 0) {
+      setTimeout(() => task.state === 'connecting' && task.serverError(MY_ERR_DOMAIN).serverClose(1006, ''), 0);
+    } else if (this.options.autoOpen) {
+      setTimeout(() => task.state === 'connecting' && !task.dead && task.serverOpen(), 0);
+    }
+    return task;
+  };
+
+  getNetworkType(o: { success?: Fn<{ networkAvailable: boolean; networkType: NetworkType }> } = {}): Promise<{ networkAvailable: boolean; networkType: NetworkType }> {
+    const res = { networkAvailable: this.isConnected, networkType: this.isConnected ? 'WIFI' as const : 'NOTREACHABLE' as const };
+    later(o.success, res);
+    return Promise.resolve(res);
+  }
+  onNetworkStatusChange(fn: Fn<{ isConnected: boolean; networkType: NetworkType }>): void {
+    this.listeners.network.push(fn);
+  }
+  /** Alipay: no argument removes EVERY network listener of the app. */
+  offNetworkStatusChange(fn?: Fn<never>): void {
+    this.listeners.network = remove(this.listeners.network, fn);
+  }
+  onAppShow(fn: Fn<unknown>): void {
+    this.listeners.show.push(fn);
+  }
+  offAppShow(fn?: Fn<never>): void {
+    this.listeners.show = remove(this.listeners.show, fn);
+  }
+  onAppHide(fn: () => void): void {
+    this.listeners.hide.push(fn);
+  }
+  offAppHide(fn?: () => void): void {
+    this.listeners.hide = remove(this.listeners.hide, fn);
+  }
+
+  // ---- drivers ----
+  get lastTask(): FakeMyTask {
+    const task = this.tasks[this.tasks.length - 1];
+    if (!task) throw new Error('fake my: connectSocket has not been called');
+    return task;
+  }
+
+  liveTasks(): FakeMyTask[] {
+    return this.tasks.filter((t) => t.live);
+  }
+
+  setNetwork(isConnected: boolean, networkType: NetworkType = isConnected ? 'WIFI' : 'NOTREACHABLE'): void {
+    this.isConnected = isConnected;
+    for (const fn of this.listeners.network.slice()) fn({ isConnected, networkType });
+  }
+
+  hideApp(): void {
+    for (const fn of this.listeners.hide.slice()) fn();
+  }
+
+  showApp(): void {
+    for (const fn of this.listeners.show.slice()) fn({ path: 'pages/index/index' });
+  }
+
+  listenerCount(): number {
+    return this.listeners.network.length + this.listeners.show.length + this.listeners.hide.length;
+  }
+}
+
+/** A fake `my` for `fromAlipay(my)`. */
+export function createFakeMy(options?: FakeMyOptions): FakeMy {
+  return new FakeMy(options);
+}
+
+function bytes(buffer: Buffer): ArrayBuffer {
+  return buffer.buffer.slice(buffer.byteOffset, buffer.byteOffset + buffer.byteLength) as ArrayBuffer;
+}

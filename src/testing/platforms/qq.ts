@@ -1,0 +1,8 @@
+/** QQ has WeChat's shapes and texts: its fake is a FakeWx. */
+import { FakeWx } from '../index';
+import type { FakeWxOptions } from '../index';
+
+/** A fake `qq` for `fromQQ(qq)`: a FakeWx (drivers: `lastTask.serverOpen()`, `setNetwork()`, …). */
+export function createFakeQQ(options?: FakeWxOptions): FakeWx {
+  return new FakeWx(options);
+}
