@@ -66,7 +66,9 @@ export async function playOutage(session: boolean): Promise<OutageResult> {
   let down: OutageResult['down'];
   if (session) {
     const nums = ticks.map((t) => t.n as number);
-    down = { ...count(nums, nums[nums.length - 1] ?? 0), received: nums.length };
+    // Numbered from the session's first tick (the server counts its ticks, not each session's).
+    const first = nums[0] ?? 1;
+    down = { ...count(nums.map((k) => k - first + 1), (nums[nums.length - 1] ?? 0) - first + 1), received: nums.length };
   } else {
     // Plain ticks carry no number: a gap between two tick times longer than one interval is ticks never seen.
     let lost = 0;

@@ -177,13 +177,11 @@ export class SocketSession {
   private readonly _frame = (data: SocketData): void => {
     if (data === 'ping' || data === 'pong') return;
     const f = typeof data === 'string' ? parseFrame(data) : undefined;
-    if (!f || f.t === 'invalid') return this._bad(f ? f.message : 'binary frame');
+    if (!f || f.t === 'invalid') return this._bad(f ? f.message : 'binary');
     if (f.t === 'welcome') this._welcome(f);
     else if (f.t === 'msg') this._msg(f);
-    else if (f.t === 'ack') {
-      if (this._up) this._acked(f.a);
-      else this._bad('ack before welcome');
-    } else if (f.t !== 'error') this._bad('hello from the server');
+    else if (f.t === 'ack' && this._up) this._acked(f.a);
+    else if (f.t !== 'error') this._bad(`${f.t} out of place`); // an ack before welcome, a hello
   };
 
   /** A server that breaks the protocol: drop the link; the next hello asks for what is missing. */
@@ -193,7 +191,7 @@ export class SocketSession {
   }
 
   private _welcome(f: WelcomeFrame): void {
-    if (this._up || f.rx >= this._next) return this._bad('unexpected welcome');
+    if (this._up || f.rx >= this._next) return this._bad('welcome out of place');
     const lost = !f.resumed && this._sid !== null;
     const rx = f.resumed ? f.rx : 0;
     this._sid = f.sid;
@@ -213,9 +211,8 @@ export class SocketSession {
   }
 
   private _msg(f: MsgFrame): void {
-    if (!this._up) return this._bad('msg before welcome');
     const c = classify(f.s, this._rx);
-    if (c === 'gap') return this._bad(`gap: s ${f.s} after ${this._rx}`);
+    if (!this._up || c === 'gap') return this._bad(`msg ${f.s} after ${this._up ? this._rx : 'no welcome'}`);
     if (c === 'deliver') {
       this._rx = f.s;
       this._emit('message', decodePayload(f.d, f.b));
@@ -232,7 +229,7 @@ export class SocketSession {
 
   /** The server has delivered every message `s ≤ a`: forget them, resolve their sends. */
   private _acked(a: number): void {
-    if (a >= this._next) return this._bad(`ack ${a} of a message never sent`);
+    if (a >= this._next) return this._bad(`ack ${a} above what was sent`);
     const done = a - (this._next - this._out.length) + 1;
     if (done > 0) {
       for (const m of this._out.splice(0, done)) if (m.ok) m.ok();
