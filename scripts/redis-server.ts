@@ -3,7 +3,7 @@
  * no persistence unless asked (then AOF with `appendfsync always`), stopped by its owner.
  * The Debian package `redis-server` provides the binary (`.ci/run` installs it).
  */
-import { spawn } from 'child_process';
+import { spawn, spawnSync } from 'child_process';
 import type { ChildProcess } from 'child_process';
 import fs from 'fs';
 import net from 'net';
@@ -57,11 +57,11 @@ function exited(child: ChildProcess): Promise<void> {
 }
 
 /** Spawns redis-server and resolves once it logs that it accepts connections (bounded: 10 s). */
-function spawnRedis(bin: string, port: number, dir: string, aof: boolean): Promise<ChildProcess> {
+function spawnRedis(bin: string, port: number, dir: string, aof: boolean, extra: string[] = []): Promise<ChildProcess> {
   const args = [
     '--port', String(port), '--bind', '127.0.0.1', '--protected-mode', 'yes', '--dir', dir,
     '--save', '', '--appendonly', aof ? 'yes' : 'no', '--appendfsync', 'always',
-    '--daemonize', 'no', '--logfile', '', '--loglevel', 'notice',
+    '--daemonize', 'no', '--logfile', '', '--loglevel', 'notice', ...extra,
   ];
   const child = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   running.add(child);
@@ -126,4 +126,44 @@ export async function startRedis(options: RedisStartOptions = {}): Promise<Redis
       fs.rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+export interface RedisClusterProcess {
+  /** The masters, for `new Redis.Cluster(nodes)`. */
+  readonly nodes: Array<{ host: string; port: number }>;
+  stop(): Promise<void>;
+}
+
+/** A private Redis Cluster of `masters` masters (no replicas), each with its bus on its own free port. */
+export async function startRedisCluster(masters = 3): Promise<RedisClusterProcess> {
+  const bin = redisServerPath();
+  const cli = path.join(path.dirname(bin), 'redis-cli');
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'wxsm-redis-cluster-'));
+  const children: ChildProcess[] = [];
+  const nodes: Array<{ host: string; port: number }> = [];
+  const stop = async (): Promise<void> => {
+    await Promise.all(children.map((c) => (c.kill('SIGKILL'), exited(c))));
+    fs.rmSync(dir, { recursive: true, force: true });
+  };
+  try {
+    for (let i = 0; i < masters; i++) {
+      const [port, bus] = [await freePort(), await freePort()];
+      const own = path.join(dir, String(i));
+      fs.mkdirSync(own);
+      children.push(await spawnRedis(bin, port, own, false, ['--cluster-enabled', 'yes', '--cluster-port', String(bus), '--cluster-config-file', 'nodes.conf']));
+      nodes.push({ host: '127.0.0.1', port });
+    }
+    const created = spawnSync(cli, ['--cluster', 'create', ...nodes.map((n) => `${n.host}:${n.port}`), '--cluster-replicas', '0', '--cluster-yes'], { encoding: 'utf8', timeout: 20000 });
+    if (created.status !== 0) throw new Error(`[wx-socket-manager] redis-cli --cluster create failed: ${created.stdout}${created.stderr}`);
+    for (let waited = 0; ; waited += 100) {
+      const info = spawnSync(cli, ['-p', String(nodes[0]!.port), 'cluster', 'info'], { encoding: 'utf8', timeout: 5000 });
+      if (info.stdout?.includes('cluster_state:ok')) break;
+      if (waited > 10000) throw new Error('[wx-socket-manager] Redis Cluster did not reach cluster_state:ok within 10 s');
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+  return { nodes, stop };
 }
