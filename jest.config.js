@@ -11,7 +11,7 @@ const shippedPackage = { '^wx-socket-manager$': '<rootDir>/demo-miniprogram/mini
  * source (their `import … from '../src'` is pointed at miniprogram_npm_src/index.js), so a
  * mangling or bundling mistake cannot ship.
  */
-const BEHAVIOUR_SUITES = ['lifecycle', 'reconnect', 'heartbeat', 'platform', 'reentrancy', 'send-queue', 'bad-input', 'first-frame', 'platforms'];
+const BEHAVIOUR_SUITES = ['lifecycle', 'reconnect', 'heartbeat', 'platform', 'reentrancy', 'send-queue', 'bad-input', 'first-frame', 'platforms', 'session'];
 
 module.exports = {
   testTimeout: 20000,
@@ -37,6 +37,7 @@ module.exports = {
         ...shippedPackage,
         '^\\.\\./src$': '<rootDir>/miniprogram_npm_src/index.js',
         '^\\.\\./src/platforms$': '<rootDir>/miniprogram_npm_src/platforms.js',
+        '^\\.\\./src/session$': '<rootDir>/miniprogram_npm_src/session.js',
       },
     },
   ],

@@ -3,7 +3,7 @@ import fs from 'fs';
 import path from 'path';
 import { WxSocketManager } from '../src';
 import { SocketSession } from '../src/session';
-import { createFakeWx, installFakeWx } from '../src/testing';
+import { createFakeWx } from '../src/testing';
 import { settle } from './helpers';
 
 beforeEach(() => jest.useFakeTimers({ now: 0 }));
@@ -17,7 +17,10 @@ test('the README client example runs as written: delivery, acknowledged send, st
     setStorageSync: (k: string, v: string) => void (stored[k] = v),
     removeStorageSync: (k: string) => void delete stored[k],
   });
-  const undo = installFakeWx(wx);
+  // The mini-program's own global wx: the fake platform plus storage.
+  const g = globalThis as { wx?: unknown };
+  g.wx = wx;
+  const undo = (): void => void delete g.wx;
   const log: string[] = [];
   const render = (data: unknown): void => void log.push(`render ${String(data)}`);
   const reloadFromServer = (reason: string): void => void log.push(`reload ${reason}`);
