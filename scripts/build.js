@@ -97,10 +97,16 @@ async function bundleMiniprogram() {
     });
     if (name === 'index') esmToCommonJs(outfile);
   }
-  // The component's non-TypeScript files travel beside its bundled .js.
+  // The component's non-TypeScript files travel beside its bundled .js, their white space
+  // folded (WeChat's builder copies them byte for byte).
   const componentSrc = path.join(src, 'socket-status');
   for (const file of fs.readdirSync(componentSrc)) {
-    if (!file.endsWith('.ts')) fs.copyFileSync(path.join(componentSrc, file), path.join(out, 'socket-status', file));
+    if (file.endsWith('.ts')) continue;
+    let text = fs.readFileSync(path.join(componentSrc, file), 'utf8');
+    if (file.endsWith('.wxss')) text = text.replace(/\s+/g, ' ').replace(/\s*([{}:;,])\s*/g, '$1').replace(/;}/g, '}').trim();
+    else if (file.endsWith('.wxml')) text = text.replace(/>\s+</g, '><').trim();
+    else if (file.endsWith('.json')) text = JSON.stringify(JSON.parse(text));
+    fs.writeFileSync(path.join(out, 'socket-status', file), text);
   }
 }
 

@@ -16,7 +16,7 @@ export interface HeartbeatHooks {
 export class Heartbeat {
   private _lastReceived = 0;
   /** ms of the last ping → inbound frame round trip. */
-  rtt: number | undefined;
+  _rtt: number | undefined;
   private _pingSentAt: number | undefined;
   /** Any frame since the last ping (a flag, not a timestamp: both can share a millisecond). */
   private _heard = true;
@@ -32,12 +32,12 @@ export class Heartbeat {
     this._hooks = hooks;
   }
 
-  get running(): boolean {
+  get _running(): boolean {
     return this._timer !== undefined;
   }
 
   /** The link opened: judge silence from now on. */
-  start(): void {
+  _start(): void {
     this._lastReceived = Date.now();
     this._pingSentAt = undefined;
     this._heard = true;
@@ -45,25 +45,25 @@ export class Heartbeat {
   }
 
   /** Check the link at once (app shown, network back). */
-  probe(): void {
+  _probe(): void {
     this._sendPing(Date.now());
   }
 
   /** Any inbound frame: proof of life. Returns true when the frame is the pong (not to be delivered). */
-  received(data: unknown): boolean {
+  _received(data: unknown): boolean {
     const now = Date.now();
     this._lastReceived = now;
     this._heard = true;
     if (data !== this._options.pong) return false;
     if (this._awaitingPong && this._pingSentAt !== undefined) {
-      this.rtt = now - this._pingSentAt;
+      this._rtt = now - this._pingSentAt;
       this._awaitingPong = false;
-      this._hooks.pong(this.rtt);
+      this._hooks.pong(this._rtt);
     }
     return true;
   }
 
-  stop(): void {
+  _stop(): void {
     if (this._timer !== undefined) clearTimeout(this._timer);
     this._timer = undefined;
     this._pingSentAt = undefined;

@@ -96,10 +96,10 @@ export function resolveOptions(options: WxSocketOptions, globalWx: WxLike | unde
   if (typeof url !== 'function') checkUrl(url, 'option "url"');
   if (header !== undefined && typeof header !== 'function') checkHeader(header, 'option "header"');
   pick('protocols', [undefined, (v) => Array.isArray(v) && v.every((p) => typeof p === 'string' && p !== ''), 'an array of non-empty strings']);
-  const wx = pick('wx', [globalWx, isObject, 'an object like the wx global']) as WxLike | undefined;
+  const wx = pick('wx', [globalWx, isObject, 'an object like wx']) as WxLike | undefined;
   let connectSocket = options.connectSocket;
   if (connectSocket === undefined) {
-    if (!wx || typeof wx.connectSocket !== 'function') throw typeError('no connectSocket: no wx global here; pass option "connectSocket" (see wx-socket-manager/node)');
+    if (!wx || typeof wx.connectSocket !== 'function') throw typeError('no connectSocket: no wx global; pass option "connectSocket"');
     // Looked up on every attempt, so a platform function replaced later (a test kit) is used.
     const platform = wx as Required<Pick<WxLike, 'connectSocket'>>;
     connectSocket = (option) => platform.connectSocket(option);
@@ -154,9 +154,8 @@ export function checkUrl(url: unknown, what: string): asserts url is string {
 }
 
 export function checkHeader(header: unknown, what: string): asserts header is Record<string, string> {
-  if (!isObject(header)) throw typeError(`${what} must be an object of strings`);
-  for (const key of Object.keys(header)) {
-    if (typeof (header as Record<string, unknown>)[key] !== 'string') throw typeError(`${what} value for "${key}" must be a string`);
+  if (!isObject(header) || Object.keys(header).some((key) => typeof (header as Record<string, unknown>)[key] !== 'string')) {
+    throw typeError(`${what} must be an object of strings`);
   }
 }
 

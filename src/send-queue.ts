@@ -3,15 +3,15 @@ export class Fifo<T> {
   private _items: T[] = [];
   private _head = 0;
 
-  get length(): number {
+  get _size(): number {
     return this._items.length - this._head;
   }
 
-  push(item: T): void {
+  _push(item: T): void {
     this._items.push(item);
   }
 
-  shift(): T | undefined {
+  _shift(): T | undefined {
     if (this._head === this._items.length) return undefined;
     const item = this._items[this._head];
     this._items[this._head++] = undefined as unknown as T;
@@ -26,13 +26,13 @@ export class Fifo<T> {
   }
 
   /** Puts `items` back in front, keeping their order. Rare (only after a failed send). */
-  unshiftAll(items: T[]): void {
+  _unshiftAll(items: T[]): void {
     this._items = items.concat(this._items.slice(this._head));
     this._head = 0;
   }
 
   /** Empties the FIFO and returns what it held, oldest first. */
-  drain(): T[] {
+  _drain(): T[] {
     const rest = this._items.slice(this._head);
     this._items = [];
     this._head = 0;
@@ -42,9 +42,9 @@ export class Fifo<T> {
 
 /** A message waiting to go out, or handed to the task and waiting for its callback. */
 export interface Outgoing {
-  data: string | ArrayBuffer;
-  resolve: () => void;
-  reject: (err: Error) => void;
+  _data: string | ArrayBuffer;
+  _ok: () => void;
+  _fail: (err: Error) => void;
   /** Sent with `{ queue: false }`: never queued or requeued. */
-  direct: boolean;
+  _direct: boolean;
 }

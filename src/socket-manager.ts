@@ -95,7 +95,7 @@ export class WxSocketManager {
 
   /** ms of the last ping → pong, `undefined` before one. */
   get rtt(): number | undefined {
-    return this._heartbeat && this._heartbeat.rtt;
+    return this._heartbeat && this._heartbeat._rtt;
   }
 
   /** Reconnect attempts allowed after a loss (0 when reconnect is off). */
@@ -105,7 +105,7 @@ export class WxSocketManager {
 
   /** Messages waiting to be sent. */
   get queued(): number {
-    return this._queue.length;
+    return this._queue._size;
   }
 
   // ---- public methods -------------------------------------------------------
@@ -156,19 +156,19 @@ export class WxSocketManager {
     const direct = options !== undefined && sendOptions(options);
     if (this._current === 'closed') return Promise.reject(this._error('CLOSED', 'call connect() first'));
     const queueOptions = this._options.queue;
-    if (this._current === 'open' && this._queue.length === 0) {
+    if (this._current === 'open' && this._queue._size === 0) {
       const promise = new Promise<void>(this._capture);
-      this._dispatch({ data, resolve: this._resolve, reject: this._reject, direct });
+      this._dispatch({ _data: data, _ok: this._resolve, _fail: this._reject, _direct: direct });
       return promise;
     }
     if (!queueOptions || direct) {
       return Promise.reject(this._error('NOT_OPEN', this._current));
     }
-    if (this._queue.length >= queueOptions.max) {
+    if (this._queue._size >= queueOptions.max) {
       return Promise.reject(this._error('QUEUE_FULL', `max ${queueOptions.max}`));
     }
     const promise = new Promise<void>(this._capture);
-    this._queue.push({ data, resolve: this._resolve, reject: this._reject, direct: false });
+    this._queue._push({ _data: data, _ok: this._resolve, _fail: this._reject, _direct: false });
     return promise;
   }
 
@@ -181,7 +181,7 @@ export class WxSocketManager {
    */
   setFirstFrame(fn: (() => SocketData | undefined) | undefined): void {
     if ((fn !== undefined && typeof fn !== 'function') || (fn && this._firstFrame && this._firstFrame !== fn)) {
-      throw typeError('setFirstFrame() takes a function (when none is set) or undefined');
+      throw typeError('setFirstFrame() takes one function, or undefined');
     }
     this._firstFrame = fn;
   }
@@ -287,8 +287,8 @@ export class WxSocketManager {
       ([u, h]) => {
         if (gen !== this._gen) return;
         try {
-          checkUrl(u, 'the "url" function result');
-          if (h !== undefined) checkHeader(h, 'the "header" function result');
+          checkUrl(u, 'url()');
+          if (h !== undefined) checkHeader(h, 'header()');
         } catch (err) {
           return this._providerFailed(err);
         }
@@ -317,7 +317,7 @@ export class WxSocketManager {
           if (gen === this._gen) this._connectFailed(res);
         },
       });
-      if (!isTask(task)) throw new TypeError('connectSocket did not return a SocketTask');
+      if (!isTask(task)) throw new TypeError('connectSocket returned no SocketTask');
     } catch (err) {
       if (gen !== this._gen) return;
       return this._lose(ABNORMAL, 'connect failed', this._error('CONNECT_FAILED', `connectSocket: ${err instanceof Error ? err.message : String(err)}`));
@@ -364,14 +364,14 @@ export class WxSocketManager {
     if (gen !== this._gen) return;
     this._setState('open');
     // Queued frames go out before `open` listeners run (and before anything they send).
-    while (gen === this._gen && this._queue.length > 0) this._dispatch(this._queue.shift() as Outgoing);
+    while (gen === this._gen && this._queue._size > 0) this._dispatch(this._queue._shift() as Outgoing);
     if (gen !== this._gen) return;
-    if (this._heartbeat && !this._hidden) this._heartbeat.start();
+    if (this._heartbeat && !this._hidden) this._heartbeat._start();
     this._emit('open', header === undefined ? { attempt: took } : { attempt: took, header });
   }
 
   private _received(data: SocketData): void {
-    if (this._heartbeat && this._heartbeat.received(data)) return;
+    if (this._heartbeat && this._heartbeat._received(data)) return;
     this._events.emit('message', data);
   }
 
@@ -388,8 +388,8 @@ export class WxSocketManager {
   // ---- sending ----------------------------------------------------------------
 
   private _dispatch(item: Outgoing): void {
-    this._inflight.push(item);
-    this._sendRaw(item.data, this._confirm);
+    this._inflight._push(item);
+    this._sendRaw(item._data, this._confirm);
   }
 
   /** Hands a frame to the task; a platform failure means the link is dead. */
@@ -420,8 +420,8 @@ export class WxSocketManager {
     // Platform callbacks come in send order, so the oldest in-flight frame is the one confirmed.
     this._confirm = () => {
       if (gen !== this._gen) return;
-      const item = this._inflight.shift();
-      if (item) item.resolve();
+      const item = this._inflight._shift();
+      if (item) item._ok();
     };
     this._refuse = (res) => {
       if (gen === this._gen) this._sendFailed(res && res.errMsg);
@@ -494,18 +494,18 @@ export class WxSocketManager {
     this._clearConnectTimer();
     if (this._reconnectTimer !== undefined) clearTimeout(this._reconnectTimer);
     this._reconnectTimer = undefined;
-    if (this._heartbeat) this._heartbeat.stop();
+    if (this._heartbeat) this._heartbeat._stop();
     const task = this._task;
     this._task = undefined;
     if (task) safeClose(task, code, reason);
-    if (this._inflight.length > 0) {
-      const unconfirmed = this._inflight.drain();
+    if (this._inflight._size > 0) {
+      const unconfirmed = this._inflight._drain();
       const requeue: Outgoing[] = [];
       for (const item of unconfirmed) {
-        if (this._options.queue && !item.direct) requeue.push(item);
-        else item.reject(this._error('SEND_FAILED', 'link lost', errMsg));
+        if (this._options.queue && !item._direct) requeue.push(item);
+        else item._fail(this._error('SEND_FAILED', 'link lost', errMsg));
       }
-      if (requeue.length > 0) this._queue.unshiftAll(requeue);
+      if (requeue.length > 0) this._queue._unshiftAll(requeue);
     }
   }
 
@@ -531,7 +531,7 @@ export class WxSocketManager {
     this._current = next;
     if (next === 'closed') {
       this._release();
-      for (const item of this._queue.drain()) item.reject(this._error('CLOSED'));
+      for (const item of this._queue._drain()) item._fail(this._error('CLOSED'));
     } else if (!this._unwatch) this._watch();
     this._emit('state', { state: next, previous });
   }
@@ -573,7 +573,7 @@ export class WxSocketManager {
 
   private readonly _hiddenNow = (): void => {
     this._hidden = true;
-    if (this._heartbeat) this._heartbeat.stop();
+    if (this._heartbeat) this._heartbeat._stop();
   };
 
   /** The world changed (back online, app shown): check an open link, retry a lost one at once with attempt 0. */
@@ -584,7 +584,7 @@ export class WxSocketManager {
       if (!running) this._restart('reconnecting');
     } else if (s === 'connecting') {
       if (!running && this._online) this._startAttempt();
-    } else if (s === 'open' && !this._hidden && this._heartbeat) this._heartbeat.probe(); // hidden: the probe waits for show
+    } else if (s === 'open' && !this._hidden && this._heartbeat) this._heartbeat._probe(); // hidden: the probe waits for show
   }
 
   // ---- helpers ------------------------------------------------------------------------
@@ -603,7 +603,7 @@ export class WxSocketManager {
 
   /** Internal counters for leak checks and the `testing` helpers. */
   get diagnostics(): { timers: number; listeners: number; holders: number; task: boolean } {
-    const timers = Number(this._reconnectTimer !== undefined) + Number(this._connectTimer !== undefined) + Number(!!this._heartbeat && this._heartbeat.running);
+    const timers = Number(this._reconnectTimer !== undefined) + Number(this._connectTimer !== undefined) + Number(!!this._heartbeat && this._heartbeat._running);
     return { timers, listeners: this._events.count(), holders: this._holders, task: this._task !== undefined };
   }
 }

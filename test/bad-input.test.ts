@@ -22,7 +22,7 @@ describe('options: a TypeError naming the option, at construction', () => {
     ['url with no host', { ...base, url: 'wss://' }, /option "url" must be a ws:\/\/ or wss:\/\/ URL with a host/],
     ['url a number', { ...base, url: 42 }, /option "url" must be a ws:\/\/ or wss:\/\/ URL/],
     ['header not an object', { ...base, header: 'a=b' }, /option "header" must be an object/],
-    ['header value not a string', { ...base, header: { n: 1 } }, /option "header" value for "n"/],
+    ['header value not a string', { ...base, header: { n: 1 } }, /option "header" must be an object of strings/],
     ['protocols not strings', { ...base, protocols: [1] }, /option "protocols"/],
     ['connectTimeout negative', { ...base, connectTimeout: -1 }, /option "connectTimeout" must be a number of ms > 0/],
     ['connectTimeout Infinity', { ...base, connectTimeout: Infinity }, /option "connectTimeout"/],
@@ -47,7 +47,7 @@ describe('options: a TypeError naming the option, at construction', () => {
     ['watchApp a number', { ...base, watchApp: 0 }, /option "watchApp" must be true or false/],
     ['connectSocket not a function', { ...base, connectSocket: {} }, /option "connectSocket" must be a function/],
     ['unknown option (typo)', { ...base, heartBeat: false }, /option "heartBeat" is unknown/],
-    ['wx missing entirely', { url: 'wss://example.test' }, /no connectSocket: no wx global here/],
+    ['wx missing entirely', { url: 'wss://example.test' }, /no connectSocket: no wx global; pass option "connectSocket"/],
   ])('%s', (_name, options, message) => {
     expect(() => new WxSocketManager(options as WxSocketOptions)).toThrow(TypeError);
     expect(() => new WxSocketManager(options as WxSocketOptions)).toThrow(message);
@@ -96,7 +96,7 @@ describe('method calls: exact error, state unchanged', () => {
     ['send(data, null)', (s) => void s.socket.send('x', null as never), TypeError, /send\(\) options must be like \{ queue: false \}/],
     ['send(data, { queue: "no" })', (s) => void s.socket.send('x', { queue: 'no' as never }), TypeError, /send\(\) options must be like \{ queue: false \}/],
     ['send(data, { typo })', (s) => void s.socket.send('x', { qeue: false } as never), TypeError, /send\(\) options must be like \{ queue: false \}/],
-    ['setFirstFrame(a string)', (s) => s.socket.setFirstFrame('hello' as never), TypeError, /setFirstFrame\(\) takes a function/],
+    ['setFirstFrame(a string)', (s) => s.socket.setFirstFrame('hello' as never), TypeError, /setFirstFrame\(\) takes one function, or undefined/],
   ])('%s', (_name, act, type, message) => {
     unchangedAfter((s) => {
       expect(() => act(s)).toThrow(type);

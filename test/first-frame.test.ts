@@ -60,7 +60,7 @@ describe('setFirstFrame: one frame first on every new link', () => {
     const first = (): string => 'a';
     s.socket.setFirstFrame(first);
     s.socket.setFirstFrame(first); // same hook again: fine
-    expect(() => s.socket.setFirstFrame(() => 'b')).toThrow(/when none is set/);
+    expect(() => s.socket.setFirstFrame(() => 'b')).toThrow(/one function, or undefined/);
     s.socket.setFirstFrame(undefined);
     s.socket.setFirstFrame(() => 'b');
   });

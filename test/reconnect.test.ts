@@ -277,7 +277,7 @@ describe('connect timeout, shouldReconnect, fatal errors, providers', () => {
   test.each([
     ['throws', () => { throw new Error('no token'); }, /no token/],
     ['rejects', () => Promise.reject(new Error('token server down')), /token server down/],
-    ['returns a number', () => 42 as unknown as string, /"url" function result must be a ws:\/\/ or wss:\/\/ URL/],
+    ['returns a number', () => 42 as unknown as string, /url\(\) must be a ws:\/\/ or wss:\/\/ URL/],
     ['returns an http URL', () => 'https://example.test', /must be a ws:\/\/ or wss:\/\/ URL/],
   ])('a url provider that %s is a PROVIDER_FAILED attempt, retried', async (_name, url, message) => {
     const s = setup({ url: url as () => string });

@@ -39,13 +39,13 @@ Component({
   },
   lifetimes: {
     detached(this: Instance) {
-      this.unbind?.();
+      if (this.unbind) this.unbind();
     },
   },
   methods: {
     /** Shows `manager` from now on (and stops showing any manager bound before). */
     bind(this: Instance, manager: WxSocketManager) {
-      this.unbind?.();
+      if (this.unbind) this.unbind();
       this.manager = manager;
       const render = (): void => this.render();
       const offs = [manager.on('state', render), manager.on('reconnecting', render), manager.on('pong', render)];
@@ -58,10 +58,10 @@ Component({
     },
     /** Stops showing the manager (also done on detach). */
     unbindManager(this: Instance) {
-      this.unbind?.();
+      if (this.unbind) this.unbind();
     },
     retry(this: Instance) {
-      this.manager?.reconnect();
+      if (this.manager) this.manager.reconnect();
     },
     render(this: Instance) {
       const m = this.manager;
