@@ -107,6 +107,20 @@ async function storeFigures(io: BenchIo, server: RedisProcess): Promise<void> {
     });
     const cpuPerMsg = ((await redisCpu(admin)) - cpu0) / sent;
     io.rows.push(['R4. Store throughput, one Redis, one Node client (append + ack per 32)', `${Math.round(sent / seconds)} messages/s; Redis main thread ${(cpuPerMsg * 1e6).toFixed(1)} µs CPU per message → ≈ ${Math.round(1 / cpuPerMsg / 1000)}k messages/s per Redis core`, '', '']);
+
+    // What holding idle sessions costs Redis: a node renewing 10 000 leases every 500 ms for 3 s.
+    io.progress('lease renewals');
+    const leaser = redisStore({ client: server.url, leaseInterval: 500 });
+    try {
+      await pool(SESSIONS, 200, () => leaser.create('u', 'node-b', 120000));
+      await new Promise((r) => setTimeout(r, 600));
+      const leaseCpu0 = await redisCpu(admin);
+      await new Promise((r) => setTimeout(r, 3000));
+      const perRenewal = ((await redisCpu(admin)) - leaseCpu0) / (SESSIONS * 6);
+      io.rows.push(['R7. Lease renewal, per held session per leaseInterval', `${(perRenewal * 1e6).toFixed(1)} µs Redis CPU → 1 M held sessions at the default 30 s: ${((perRenewal * 1e6) / 30).toFixed(2)} s of Redis CPU per second`, '', '']);
+    } finally {
+      await leaser.close();
+    }
   } finally {
     await store.close();
     admin.disconnect();
