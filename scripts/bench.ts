@@ -14,6 +14,7 @@ import { createWsConnectSocket } from 'wx-socket-manager/node';
 import { startDevServer } from 'wx-socket-manager/dev-server';
 import { createFakeWx, seededRandom } from 'wx-socket-manager/testing';
 import { sleep, until as waitUntil } from './wait';
+import { benchRedis } from './bench-redis';
 import { serverMemory } from './bench-server';
 import { sessionBench } from './bench-session';
 
@@ -370,6 +371,7 @@ async function main(): Promise<void> {
   if (want('leaks')) await leaks();
   if (want('detection')) await detectionAndRecovery();
   if (want('overhead')) await overhead();
+  if (want('redis')) await benchRedis({ rows, progress, done });
   if (want('session')) {
     await sessionBench(rows, progress);
     done('session');

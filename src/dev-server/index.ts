@@ -1,6 +1,6 @@
 /**
  * `wx-socket-manager/dev-server`: a local WebSocket server that injects the faults a phone
- * actually meets. Clients connect through a built-in TCP proxy, so a "blackhole" is a real
+ * actually meets. Clients connect through a TCP proxy (fault-proxy.ts), so a "blackhole" is a real
  * half-open link (bytes stop, nothing closes), not a simulated one.
  *
  * Behaviour: "ping" → "pong"; other text and binary frames are echoed; a timestamped tick is
@@ -18,6 +18,7 @@ import type * as Ws from 'ws';
 import type { WebSocket } from 'ws';
 import { requireWs } from '../shared/require-ws';
 import { serveH5 } from './h5';
+import { startFaultProxy } from './fault-proxy';
 import { SessionHub } from '../server/hub';
 import type { ServerSession } from '../server/server-session';
 import { bindWs } from '../server/session-server';
@@ -75,12 +76,6 @@ export interface DevServer {
   close(): Promise<void>;
 }
 
-interface Pair {
-  client: net.Socket;
-  upstream: net.Socket;
-  blackholed: boolean;
-}
-
 export async function startDevServer(options: DevServerOptions = {}): Promise<DevServer> {
   const { WebSocketServer } = requireWs('wx-socket-manager/dev-server') as typeof Ws;
   const host = options.host ?? '127.0.0.1';
@@ -91,20 +86,9 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
 
   const received: string[] = [];
   const closes: Array<{ code: number; reason: string }> = [];
-  const stats = { accepted: 0, refused: 0, pings: 0, pongsWithheld: 0 };
-  const pairs = new Set<Pair>();
-  let refuseUntil = 0;
+  const pongs = { pings: 0, pongsWithheld: 0 };
   let pongOffUntil = 0;
   let nextId = 1;
-  const timers = new Set<ReturnType<typeof setTimeout>>();
-  const after = (ms: number, fn: () => void): void => {
-    const t = setTimeout(() => {
-      timers.delete(t);
-      fn();
-    }, ms);
-    t.unref();
-    timers.add(t);
-  };
 
   // ---- the real WebSocket server (upstream, internal port) ----
   // Plain HTTP on the WebSocket port: the H5 demo page at /, and the control routes (same origin for its buttons).
@@ -115,9 +99,9 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
   });
   // ---- reliable sessions, for clients whose first frame is a hello ----
   const answerPing = (): boolean => {
-    stats.pings++;
+    pongs.pings++;
     if (Date.now() >= pongOffUntil) return true;
-    stats.pongsWithheld++;
+    pongs.pongsWithheld++;
     return false;
   };
   let tickCount = 0;
@@ -190,35 +174,22 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
   const upstreamPort = (upstreamHttp.address() as net.AddressInfo).port;
 
   // ---- the fault proxy clients connect to ----
-  const proxy = net.createServer((client) => {
-    if (Date.now() < refuseUntil) {
-      stats.refused++;
-      log('refused a connection');
-      client.destroy();
-      return;
-    }
-    stats.accepted++;
-    const upstream = net.connect(upstreamPort, '127.0.0.1');
-    const pair: Pair = { client, upstream, blackholed: false };
-    pairs.add(pair);
-    client.setNoDelay(true);
-    upstream.setNoDelay(true);
-    client.on('data', (chunk) => pair.blackholed || upstream.write(chunk));
-    upstream.on('data', (chunk) => pair.blackholed || client.write(chunk));
-    const cut = (): void => {
-      // A blackholed link passes no FIN either: it ends only when the blackhole does.
-      if (pair.blackholed) return;
-      pairs.delete(pair);
-      client.destroy();
-      upstream.destroy();
-    };
-    client.on('close', cut);
-    upstream.on('close', cut);
-    client.on('error', () => undefined);
-    upstream.on('error', () => undefined);
-  });
-  await listen(proxy, options.port ?? 8090, host);
-  const port = (proxy.address() as net.AddressInfo).port;
+  const proxy = await startFaultProxy(host, options.port ?? 8090, () => [upstreamPort], log);
+  const port = proxy.port;
+  const stats = {
+    get accepted() {
+      return proxy.stats.accepted;
+    },
+    get refused() {
+      return proxy.stats.refused;
+    },
+    get pings() {
+      return pongs.pings;
+    },
+    get pongsWithheld() {
+      return pongs.pongsWithheld;
+    },
+  };
 
   // ---- control endpoint ----
   function controlRoutes(req: http.IncomingMessage, res: http.ServerResponse): unknown {
@@ -248,12 +219,7 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
   ticker?.unref();
 
   const dropAll = (): void => {
-    for (const pair of pairs) {
-      pair.blackholed = false;
-      pair.client.destroy();
-      pair.upstream.destroy();
-    }
-    pairs.clear();
+    proxy.drop();
     for (const ws of wss.clients) ws.terminate();
   };
 
@@ -266,37 +232,27 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
     stats,
     connections: () => wss.clients.size,
     restart(downtime = restartDowntime) {
-      log(`FAULT restart: dropping ${pairs.size} connection(s), refusing for ${downtime} ms`);
-      refuseUntil = Date.now() + downtime;
+      log(`FAULT restart: dropping ${proxy.links()} connection(s), refusing for ${downtime} ms`);
+      proxy.refuseUntil(Date.now() + downtime);
       dropAll();
     },
     blackhole(ms = 30000) {
-      const victims = [...pairs];
-      log(`FAULT blackhole: ${victims.length} link(s) go silent for ${ms} ms`);
-      for (const pair of victims) pair.blackholed = true;
-      after(ms, () => {
-        for (const pair of victims) {
-          pair.blackholed = false;
-          pairs.delete(pair);
-          pair.client.destroy();
-          pair.upstream.destroy();
-        }
-        log(`blackhole over: ${victims.length} silent link(s) cut`);
-      });
+      log(`FAULT blackhole: ${proxy.links()} link(s) go silent for ${ms} ms`);
+      proxy.blackhole(ms, (n) => log(`blackhole over: ${n} silent link(s) cut`));
     },
     refuse(ms) {
       log(`FAULT refuse: new connections refused for ${ms} ms`);
-      refuseUntil = Date.now() + ms;
+      proxy.refuseUntil(Date.now() + ms);
     },
     stopPong(ms) {
       log(`FAULT nopong: pings unanswered for ${ms} ms`);
       pongOffUntil = Date.now() + ms;
     },
     crash(downtime = restartDowntime) {
-      log(`FAULT crash: dropping ${pairs.size} connection(s), forgetting ${sessions.hub.sessionList().length} session(s), refusing for ${downtime} ms`);
+      log(`FAULT crash: dropping ${proxy.links()} connection(s), forgetting ${sessions.hub.sessionList().length} session(s), refusing for ${downtime} ms`);
       const old = sessions;
       sessions = makeHub();
-      refuseUntil = Date.now() + downtime;
+      proxy.refuseUntil(Date.now() + downtime);
       dropAll();
       void old.hub.close().then(() => old.store.close());
       void sessions.hub.start();
@@ -326,9 +282,8 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
       if (ticker) clearInterval(ticker);
       await sessions.hub.close();
       await sessions.store.close();
-      for (const t of timers) clearTimeout(t);
       dropAll();
-      await Promise.all([closeServer(proxy), closeServer(control), closeServer(upstreamHttp)]);
+      await Promise.all([proxy.close(), closeServer(control), closeServer(upstreamHttp)]);
       wss.close();
     },
   };

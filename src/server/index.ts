@@ -6,6 +6,8 @@ export type { MessageListener, MessageMeta, SessionData } from './server-session
 export { memoryStore } from './memory-store';
 export type { MemoryStoreOptions } from './memory-store';
 export type { Appended, Claim, ClaimFailure, SessionState, SessionStore, StoreEvent, StoredMessage } from './store';
+export { redisStore } from './redis-store';
+export type { RedisClient, RedisStoreOptions, RedisSubscriber } from './redis-store';
 export { SessionHub } from './hub';
 export type { HubOptions } from './hub';
 export type { LinkHost, Transport } from './link';

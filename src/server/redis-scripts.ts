@@ -1,0 +1,167 @@
+/**
+ * The Lua side of `redisStore`: every write that reads before it writes runs as one script,
+ * so two nodes never interleave a read-modify-write. All keys of a session share the hash
+ * tag `{sid}` (one Cluster slot); a doorbell is a PUBLISH of a short signal, never the data.
+ *
+ * Keys (KEYS[1..4] in every session script):
+ *   st  hash    u user, n owner node ('' when released), f fence, rx client seq taken,
+ *               sq last server seq, ak server seq acked by the client, o '1' after overflow
+ *   dn  stream  unacked server messages; entry id 0-<s>, fields i <msg id>, n <appending node>, d <data>[, b 1]
+ *   tb  string  the user; outlives the session by one ttl, so an expired id answers `expired`;
+ *               empty after an overflow claim dropped the session (then it answers `unknown`)
+ *   ix  hash    msg id → s for unacked messages: a client library's resent append is not appended twice
+ * Doorbell messages on channel <prefix>node:<node>: `a|sid|s`, `k|sid|a`, `t|sid|fence|node`, `l|sid|reason`.
+ */
+import { createHash } from 'crypto';
+
+const PRELUDE = `
+local function keep(ms, tombms, user)
+  if tonumber(ms) > 0 then
+    redis.call('PEXPIRE', KEYS[1], ms)
+    redis.call('PEXPIRE', KEYS[2], ms)
+    redis.call('PEXPIRE', KEYS[4], ms)
+  else
+    redis.call('DEL', KEYS[1], KEYS[2], KEYS[4])
+  end
+  if tonumber(tombms) > 0 then redis.call('SET', KEYS[3], user, 'PX', tombms) else redis.call('DEL', KEYS[3]) end
+end
+`;
+
+/** ARGV: user, node, leaseMs, tombMs */
+const CREATE = `
+redis.call('HSET', KEYS[1], 'u', ARGV[1], 'n', ARGV[2], 'f', 1, 'rx', 0, 'sq', 0, 'ak', 0)
+keep(ARGV[3], ARGV[4], ARGV[1])
+return 1
+`;
+
+/** ARGV: user, node, leaseMs, tombMs, channel prefix, sid → {1, rx, sq, ak, fence} | {0, reason} */
+const CLAIM = `
+local st = redis.call('HMGET', KEYS[1], 'u', 'n', 'f', 'rx', 'sq', 'ak', 'o')
+if not st[1] then
+  local u = redis.call('GET', KEYS[3])
+  if not u or u == '' then return {0, 'unknown'} end
+  if u ~= ARGV[1] then return {0, 'forbidden'} end
+  return {0, 'expired'}
+end
+if st[1] ~= ARGV[1] then return {0, 'forbidden'} end
+if st[7] == '1' then
+  local told = {}
+  for _, e in ipairs(redis.call('XRANGE', KEYS[2], '-', '+')) do
+    local n = e[2][4]
+    if n ~= '' and not told[n] then
+      told[n] = true
+      redis.call('PUBLISH', ARGV[5] .. n, 'l|' .. ARGV[6] .. '|overflow')
+    end
+  end
+  redis.call('DEL', KEYS[1], KEYS[2], KEYS[4])
+  -- An empty tombstone: gone by overflow (its senders were told), so not "expired" to anyone.
+  redis.call('SET', KEYS[3], '', 'PX', ARGV[4])
+  return {0, 'overflow'}
+end
+local f = redis.call('HINCRBY', KEYS[1], 'f', 1)
+redis.call('HSET', KEYS[1], 'n', ARGV[2])
+keep(ARGV[3], ARGV[4], ARGV[1])
+if st[2] ~= '' then redis.call('PUBLISH', ARGV[5] .. st[2], 't|' .. ARGV[6] .. '|' .. f .. '|' .. ARGV[2]) end
+return {1, tonumber(st[4]), tonumber(st[5]), tonumber(st[6]), f}
+`;
+
+/** ARGV: msg id, data, '1' when binary, limit, appending node, channel prefix, sid → {1, s} | {0, reason} */
+const APPEND = `
+if redis.call('EXISTS', KEYS[1]) == 0 then return {0, 'unknown'} end
+local dup = redis.call('HGET', KEYS[4], ARGV[1])
+if dup then return {1, tonumber(dup)} end
+if redis.call('XLEN', KEYS[2]) >= tonumber(ARGV[4]) then
+  redis.call('HSET', KEYS[1], 'o', '1')
+  return {0, 'overflow'}
+end
+local s = redis.call('HINCRBY', KEYS[1], 'sq', 1)
+if ARGV[3] == '1' then
+  redis.call('XADD', KEYS[2], '0-' .. s, 'i', ARGV[1], 'n', ARGV[5], 'd', ARGV[2], 'b', '1')
+else
+  redis.call('XADD', KEYS[2], '0-' .. s, 'i', ARGV[1], 'n', ARGV[5], 'd', ARGV[2])
+end
+redis.call('HSET', KEYS[4], ARGV[1], s)
+local ms = redis.call('PTTL', KEYS[1])
+if ms > 0 then
+  redis.call('PEXPIRE', KEYS[2], ms)
+  redis.call('PEXPIRE', KEYS[4], ms)
+end
+local owner = redis.call('HGET', KEYS[1], 'n')
+if owner and owner ~= '' then redis.call('PUBLISH', ARGV[6] .. owner, 'a|' .. ARGV[7] .. '|' .. s) end
+return {1, s}
+`;
+
+/** ARGV: fence, a, channel prefix, sid → 1 | 0 (stale fence or gone) */
+const ACK = `
+local st = redis.call('HMGET', KEYS[1], 'f', 'sq', 'ak')
+if not st[1] or tonumber(st[1]) ~= tonumber(ARGV[1]) then return 0 end
+local sq, ak = tonumber(st[2]), tonumber(st[3])
+local a = math.min(tonumber(ARGV[2]), sq)
+if a <= ak then return 1 end
+local told = {}
+for _, e in ipairs(redis.call('XRANGE', KEYS[2], '0-' .. (ak + 1), '0-' .. a)) do
+  redis.call('HDEL', KEYS[4], e[2][2])
+  told[e[2][4]] = true
+end
+if a == sq then
+  redis.call('DEL', KEYS[2], KEYS[4])
+else
+  redis.call('XTRIM', KEYS[2], 'MINID', '0-' .. (a + 1))
+end
+redis.call('HSET', KEYS[1], 'ak', a)
+for n in pairs(told) do
+  if n ~= '' then redis.call('PUBLISH', ARGV[3] .. n, 'k|' .. ARGV[4] .. '|' .. a) end
+end
+return 1
+`;
+
+/** ARGV: fence, s → 1 | 0 */
+const RECEIVED = `
+local st = redis.call('HMGET', KEYS[1], 'f', 'rx')
+if not st[1] or tonumber(st[1]) ~= tonumber(ARGV[1]) then return 0 end
+if tonumber(ARGV[2]) > tonumber(st[2]) then redis.call('HSET', KEYS[1], 'rx', ARGV[2]) end
+return 1
+`;
+
+/** Release (ARGV[4] '1': the owner is gone, expiry starts) or lease renewal. ARGV: fence, ms, tombMs, release → 1 | 0 */
+const KEEP = `
+local st = redis.call('HMGET', KEYS[1], 'f', 'u')
+if not st[1] or tonumber(st[1]) ~= tonumber(ARGV[1]) then return 0 end
+if ARGV[4] == '1' then redis.call('HSET', KEYS[1], 'n', '') end
+keep(ARGV[2], ARGV[3], st[2])
+return 1
+`;
+
+export interface Script {
+  readonly lua: string;
+  readonly sha: string;
+}
+
+const script = (body: string): Script => {
+  const lua = PRELUDE + body;
+  return { lua, sha: createHash('sha1').update(lua).digest('hex') };
+};
+
+export const SCRIPTS = {
+  create: script(CREATE),
+  claim: script(CLAIM),
+  append: script(APPEND),
+  ack: script(ACK),
+  received: script(RECEIVED),
+  keep: script(KEEP),
+};
+
+/** The one client method the store needs for commands (ioredis `Redis` and `Cluster` have it). */
+export interface RedisCaller {
+  call(command: string, ...args: Array<string | number>): Promise<unknown>;
+}
+
+/** EVALSHA, falling back to EVAL once after a restart emptied the script cache. */
+export async function runScript(client: RedisCaller, s: Script, keys: string[], args: Array<string | number>): Promise<unknown> {
+  try {
+    return await client.call('EVALSHA', s.sha, keys.length, ...keys, ...args);
+  } catch (err) {
+    if (!(err instanceof Error) || !err.message.startsWith('NOSCRIPT')) throw err;
+    return client.call('EVAL', s.lua, keys.length, ...keys, ...args);
+  }
+}
