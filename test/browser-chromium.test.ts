@@ -20,6 +20,7 @@ const TIMEOUT = 1000;
 const RETRY = 300;
 
 function chromiumPath(): string {
+  if (process.env.CHROMIUM_PATH) return process.env.CHROMIUM_PATH; // e.g. a Chrome on macOS
   try {
     return execFileSync('sh', ['-c', 'command -v chromium || command -v chromium-browser'], { encoding: 'utf8' }).trim().split('\n')[0] as string;
   } catch {

@@ -3,7 +3,7 @@
  */
 /// <reference lib="dom" />
 // The README's page test: a chat page, its banner, and the README's ten-line page, driven
-// through wx-socket-manager/testing. docs/readme-testing.md shows this file as it is.
+// through wx-socket-manager/testing. README.md ("Testing your pages") shows this file as it is.
 import path from 'path';
 import { createFakeWx, installFakeWx, loadPage } from 'wx-socket-manager/testing';
 import type { FakeWx } from 'wx-socket-manager/testing';

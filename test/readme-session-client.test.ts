@@ -63,6 +63,7 @@ test('the README client example runs as written: delivery, acknowledged send, st
 test('the README shows the example that runs', () => {
   const source = fs.readFileSync(__filename, 'utf8');
   const code = source.slice(source.indexOf('// readme:start') + 16, source.indexOf('    // readme:end')).replace(/^ {4}/gm, '').trim();
-  const readme = fs.readFileSync(path.join(__dirname, '../docs/readme-session-client.md'), 'utf8');
-  expect(readme).toContain(code);
+  for (const doc of ['../docs/readme-session-client.md', '../README.md']) {
+    expect(fs.readFileSync(path.join(__dirname, doc), 'utf8')).toContain(code);
+  }
 });
