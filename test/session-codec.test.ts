@@ -1,3 +1,4 @@
+import vm from 'vm';
 import { classify, decodePayload, encodeAck, encodeError, encodeHello, encodeMsg, encodePayload, encodeWelcome, fromBase64, parseFrame, toBase64 } from '../src/session/codec';
 
 describe('session codec', () => {
@@ -61,6 +62,17 @@ describe('session codec', () => {
     expect(new Uint8Array(decodePayload(p.d, p.b) as ArrayBuffer)).toEqual(new Uint8Array([0, 255, 16]));
     expect(encodePayload('text')).toEqual({ d: 'text' });
     expect(decodePayload('text')).toBe('text');
+  });
+
+  test('an ArrayBuffer from another realm (a web-view, a vm) and typed-array views encode too', () => {
+    const foreign = vm.runInNewContext('new Uint8Array([1, 2, 250]).buffer') as ArrayBuffer;
+    expect(foreign instanceof ArrayBuffer).toBe(false);
+    expect(encodePayload(foreign)).toEqual({ d: 'AQL6', b: 1 });
+    expect(encodePayload(new Uint8Array([9, 1, 2, 250, 7]).subarray(1, 4))).toEqual({ d: 'AQL6', b: 1 });
+  });
+
+  test('base64 with line breaks or stray characters decodes what is in the alphabet (Alipay payloads)', () => {
+    expect(Array.from(new Uint8Array(fromBase64('AQ\nL6')))).toEqual([1, 2, 250]);
   });
 
   test('the receiving rule: next delivers, old is a duplicate, ahead is a gap', () => {

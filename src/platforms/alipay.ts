@@ -7,6 +7,7 @@
 import type { SocketData, SocketTaskLike } from '../types';
 import { closeCode, errMsgOf, fatalErrMsg, quiet, wxShaped } from './shared';
 import type { Callback, PlatformBinding } from './shared';
+import { fromBase64, toBase64 } from '../encoding/base64';
 
 /** connectSocket: 2/4/5 a malformed URL, 20 "ws:// not supported, use wss://". onError: 65 "check the domain is allowed". */
 const FATAL_CONNECT = [2, 4, 5, 20];
@@ -135,40 +136,4 @@ export function fromAlipay(my: AlipayPlatform): PlatformBinding {
   });
 }
 
-const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
-
-/** ArrayBuffer → base64 (the mini-program runtime has no btoa). */
-export function toBase64(buffer: ArrayBuffer): string {
-  const bytes = new Uint8Array(buffer);
-  let out = '';
-  let i = 0;
-  for (; i + 2 < bytes.length; i += 3) {
-    const n = (bytes[i] as number) << 16 | (bytes[i + 1] as number) << 8 | (bytes[i + 2] as number);
-    out += ALPHABET[n >> 18 & 63]! + ALPHABET[n >> 12 & 63]! + ALPHABET[n >> 6 & 63]! + ALPHABET[n & 63]!;
-  }
-  const rest = bytes.length - i;
-  if (rest > 0) {
-    const n = (bytes[i] as number) << 16 | (rest === 2 ? (bytes[i + 1] as number) << 8 : 0);
-    out += ALPHABET[n >> 18 & 63]! + ALPHABET[n >> 12 & 63]! + (rest === 2 ? ALPHABET[n >> 6 & 63]! : '=') + '=';
-  }
-  return out;
-}
-
-/** base64 → ArrayBuffer; characters outside the alphabet (padding, line breaks) are skipped. */
-export function fromBase64(text: string): ArrayBuffer {
-  const bytes = new Uint8Array(Math.floor(text.replace(/[^A-Za-z0-9+/]/g, '').length * 3 / 4));
-  let bits = 0;
-  let value = 0;
-  let j = 0;
-  for (let i = 0; i < text.length; i++) {
-    const c = ALPHABET.indexOf(text.charAt(i));
-    if (c < 0) continue;
-    value = (value << 6 | c) & 0xffffff;
-    bits += 6;
-    if (bits >= 8) {
-      bits -= 8;
-      bytes[j++] = value >> bits & 255;
-    }
-  }
-  return bytes.buffer;
-}
+export { fromBase64, toBase64 };

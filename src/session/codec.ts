@@ -3,6 +3,7 @@
  * server: every inbound frame is parsed and validated here, in one place. ES2015, no Node
  * types, no globals (no Buffer, no atob).
  */
+import { fromBase64, toBase64 } from '../encoding/base64';
 
 export type WelcomeReason = 'new' | 'unknown' | 'expired' | 'overflow' | 'forbidden';
 
@@ -91,40 +92,11 @@ export function decodePayload(d: string, b?: 1): string | ArrayBuffer {
 
 // ---- base64 (RFC 4648 with padding) ----
 
-const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
 const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
-let lookup: Uint8Array | undefined;
 
 export const isBase64 = (text: string): boolean => BASE64.test(text);
 
-export function toBase64(data: ArrayBuffer | ArrayBufferView): string {
-  const bytes = data instanceof ArrayBuffer ? new Uint8Array(data) : new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
-  let out = '';
-  const n = bytes.length;
-  for (let i = 0; i < n; i += 3) {
-    const x = (bytes[i]! << 16) | ((i + 1 < n ? bytes[i + 1]! : 0) << 8) | (i + 2 < n ? bytes[i + 2]! : 0);
-    out += ALPHABET[x >> 18]! + ALPHABET[(x >> 12) & 63]! + (i + 1 < n ? ALPHABET[(x >> 6) & 63]! : '=') + (i + 2 < n ? ALPHABET[x & 63]! : '=');
-  }
-  return out;
-}
-
-/** Decodes valid base64 (check with `isBase64`; `parseFrame` already does for `b: 1`). */
-export function fromBase64(text: string): ArrayBuffer {
-  if (!lookup) {
-    lookup = new Uint8Array(128);
-    for (let i = 0; i < 64; i++) lookup[ALPHABET.charCodeAt(i)] = i;
-  }
-  const pad = text.endsWith('==') ? 2 : text.endsWith('=') ? 1 : 0;
-  const out = new Uint8Array((text.length / 4) * 3 - pad);
-  let o = 0;
-  for (let i = 0; i < text.length; i += 4) {
-    const x = (lookup[text.charCodeAt(i)]! << 18) | (lookup[text.charCodeAt(i + 1)]! << 12) | (lookup[text.charCodeAt(i + 2)]! << 6) | lookup[text.charCodeAt(i + 3)]!;
-    out[o++] = x >> 16;
-    if (o < out.length) out[o++] = (x >> 8) & 255;
-    if (o < out.length) out[o++] = x & 255;
-  }
-  return out.buffer;
-}
+export { fromBase64, toBase64 };
 
 // ---- the receiving rule (rule 4), one decision for both sides ----
 
