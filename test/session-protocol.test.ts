@@ -58,13 +58,16 @@ describe('session protocol, server side', () => {
     const c = await raw(server.port);
     await c.hello(null);
     for (let s = 1; s <= 200; s++) c.send(msg(s, `m${s}`));
-    // ackDelay is a minute: only the early ack can answer within the wait.
-    expect(await c.next((f) => isT('ack')(f) && (f as { a: number }).a === 200, 10000)).toEqual({ t: 'ack', a: 200 });
-    expect(got).toHaveLength(200);
-    for (let s = 201; s <= 210; s++) c.send(msg(s, `m${s}`));
-    await until(() => got.length === 210, 10000, 'ten more');
+    // ackDelay is a minute: only an early ack can answer within the wait.
+    const first = (await c.next(isT('ack'), 10000)) as { a: number };
+    expect(first.a).toBeGreaterThanOrEqual(64);
+    await until(() => got.length === 200, 10000, 'all 200');
     await sleep(200);
-    expect(c.frames.filter(isT('ack')).map((f) => (f as { a: number }).a).pop()).toBe(200); // fewer than 64: they wait for ackDelay
+    const acks = c.frames.filter(isT('ack')).map((f) => (f as { a: number }).a);
+    // Each early ack covers at least 64 newly recorded messages (records may come in batches)…
+    acks.forEach((a, i) => expect(a - (i > 0 ? acks[i - 1]! : 0)).toBeGreaterThanOrEqual(64));
+    // …and what is left, fewer than 64, waits for ackDelay.
+    expect(200 - acks[acks.length - 1]!).toBeLessThan(64);
   });
 
   test('duplicates on a live link are dropped and acknowledged again', async () => {
