@@ -7,12 +7,12 @@
  * with wx's own errMsg. Drivers (`serverOpen`, `serverMessage`, …) are the server acting
  * now and call back at once.
  */
-import { ERR_CLOSE_CODE, ERR_CLOSE_NOT_CONNECTED, ERR_SEND_NOT_CONNECTED, SocketTaskBase, remove } from '../shared/socket-task-base';
+import { FakeAppEvents } from './app-events';
+import { ERR_CLOSE_CODE, ERR_CLOSE_NOT_CONNECTED, ERR_SEND_NOT_CONNECTED, SocketTaskBase } from '../shared/socket-task-base';
 import { isValidCloseCode } from '../reconnect-policy';
 import type { Fn } from '../shared/socket-task-base';
 import type {
   ConnectSocketOption,
-  NetworkStatus,
   SocketData,
   SocketTaskLike,
   WxCallbackResult,
@@ -136,19 +136,14 @@ export class FakeSocketTask extends SocketTaskBase implements SocketTaskLike {
   }
 }
 
-export class FakeWx implements WxLike {
+export class FakeWx extends FakeAppEvents implements WxLike {
   /** Every task connectSocket returned, in order (failed ones included). */
   readonly tasks: FakeSocketTask[] = [];
-  /** What getNetworkType answers; change it (with the event) through setNetwork(). */
-  isConnected = true;
   private readonly pending = new Set<Job>();
-  private readonly listeners = {
-    network: [] as Array<Fn<NetworkStatus>>,
-    show: [] as Array<(res?: unknown) => void>,
-    hide: [] as Array<(res?: unknown) => void>,
-  };
 
-  constructor(readonly options: FakeWxOptions = {}) {}
+  constructor(readonly options: FakeWxOptions = {}) {
+    super({ online: 'wifi', offline: 'none' }, {});
+  }
 
   readonly connectSocket = (option: ConnectSocketOption): FakeSocketTask => {
     const task = new FakeSocketTask(option, this);
@@ -171,26 +166,7 @@ export class FakeWx implements WxLike {
   };
 
   getNetworkType(option: { success?: (res: { networkType: string }) => void }): void {
-    const networkType = this.isConnected ? 'wifi' : 'none';
-    this.later(option.success, { networkType, errMsg: 'getNetworkType:ok' });
-  }
-  onNetworkStatusChange(fn: Fn<NetworkStatus>): void {
-    this.listeners.network.push(fn);
-  }
-  offNetworkStatusChange(fn?: (res: never) => void): void {
-    this.listeners.network = remove(this.listeners.network, fn);
-  }
-  onAppShow(fn: (res?: unknown) => void): void {
-    this.listeners.show.push(fn);
-  }
-  offAppShow(fn?: (res: never) => void): void {
-    this.listeners.show = remove(this.listeners.show, fn);
-  }
-  onAppHide(fn: (res?: unknown) => void): void {
-    this.listeners.hide.push(fn);
-  }
-  offAppHide(fn?: (res: never) => void): void {
-    this.listeners.hide = remove(this.listeners.hide, fn);
+    this.later(option.success, { networkType: this.networkType, errMsg: 'getNetworkType:ok' });
   }
 
   // ---- drivers ----
@@ -206,23 +182,6 @@ export class FakeWx implements WxLike {
     return this.tasks.filter((t) => t.live);
   }
 
-  setNetwork(isConnected: boolean, networkType = isConnected ? 'wifi' : 'none'): void {
-    this.isConnected = isConnected;
-    for (const fn of this.listeners.network.slice()) fn({ isConnected, networkType });
-  }
-
-  hideApp(): void {
-    for (const fn of this.listeners.hide.slice()) fn();
-  }
-
-  showApp(): void {
-    for (const fn of this.listeners.show.slice()) fn({});
-  }
-
-  /** Network and app listeners currently registered. */
-  listenerCount(): number {
-    return this.listeners.network.length + this.listeners.show.length + this.listeners.hide.length;
-  }
 
   /**
    * Runs, now, every platform callback the fake has scheduled (connect/send/close results,

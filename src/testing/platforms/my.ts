@@ -8,6 +8,7 @@
 import type { FakeTaskState } from '../index';
 import { later, remove } from '../../shared/socket-task-base';
 import type { SocketData } from '../../types';
+import { FakeAppEvents } from '../app-events';
 
 type Fn<T> = (res: T) => void;
 export interface MyFailure {
@@ -173,16 +174,13 @@ export class FakeMyTask {
 
 type NetworkType = 'WIFI' | '4G' | 'NOTREACHABLE';
 
-export class FakeMy {
+/** Alipay: `off*()` with no argument removes EVERY listener of the app (FakeAppEvents does so). */
+export class FakeMy extends FakeAppEvents<NetworkType> {
   readonly tasks: FakeMyTask[] = [];
-  isConnected = true;
-  private listeners = {
-    network: [] as Array<Fn<{ isConnected: boolean; networkType: NetworkType }>>,
-    show: [] as Array<Fn<unknown>>,
-    hide: [] as Array<() => void>,
-  };
 
-  constructor(readonly options: FakeMyOptions = {}) {}
+  constructor(readonly options: FakeMyOptions = {}) {
+    super({ online: 'WIFI', offline: 'NOTREACHABLE' }, { path: 'pages/index/index' });
+  }
 
   /** Without `multiple: true` Alipay uses its single global socket and returns no task. */
   readonly connectSocket = (option: MyConnectOption): FakeMyTask | undefined => {
@@ -210,28 +208,9 @@ export class FakeMy {
   };
 
   getNetworkType(o: { success?: Fn<{ networkAvailable: boolean; networkType: NetworkType }> } = {}): Promise<{ networkAvailable: boolean; networkType: NetworkType }> {
-    const res = { networkAvailable: this.isConnected, networkType: this.isConnected ? 'WIFI' as const : 'NOTREACHABLE' as const };
+    const res = { networkAvailable: this.isConnected, networkType: this.networkType };
     later(o.success, res);
     return Promise.resolve(res);
-  }
-  onNetworkStatusChange(fn: Fn<{ isConnected: boolean; networkType: NetworkType }>): void {
-    this.listeners.network.push(fn);
-  }
-  /** Alipay: no argument removes EVERY network listener of the app. */
-  offNetworkStatusChange(fn?: Fn<never>): void {
-    this.listeners.network = remove(this.listeners.network, fn);
-  }
-  onAppShow(fn: Fn<unknown>): void {
-    this.listeners.show.push(fn);
-  }
-  offAppShow(fn?: Fn<never>): void {
-    this.listeners.show = remove(this.listeners.show, fn);
-  }
-  onAppHide(fn: () => void): void {
-    this.listeners.hide.push(fn);
-  }
-  offAppHide(fn?: () => void): void {
-    this.listeners.hide = remove(this.listeners.hide, fn);
   }
 
   // ---- drivers ----
@@ -245,22 +224,6 @@ export class FakeMy {
     return this.tasks.filter((t) => t.live);
   }
 
-  setNetwork(isConnected: boolean, networkType: NetworkType = isConnected ? 'WIFI' : 'NOTREACHABLE'): void {
-    this.isConnected = isConnected;
-    for (const fn of this.listeners.network.slice()) fn({ isConnected, networkType });
-  }
-
-  hideApp(): void {
-    for (const fn of this.listeners.hide.slice()) fn();
-  }
-
-  showApp(): void {
-    for (const fn of this.listeners.show.slice()) fn({ path: 'pages/index/index' });
-  }
-
-  listenerCount(): number {
-    return this.listeners.network.length + this.listeners.show.length + this.listeners.hide.length;
-  }
 }
 
 /** A fake `my` for `fromAlipay(my)`. */
