@@ -14,6 +14,7 @@ import { createWsConnectSocket } from 'wx-socket-manager/node';
 import { startDevServer } from 'wx-socket-manager/dev-server';
 import { createFakeWx, seededRandom } from 'wx-socket-manager/testing';
 import { sleep, until as waitUntil } from './wait';
+import { dirBytes, installPacked, listFiles } from '../test/pack';
 import { benchRedis } from './bench-redis';
 import { serverMemory } from './bench-server';
 import { sessionBench } from './bench-session';
@@ -38,29 +39,19 @@ async function until(cond: () => boolean, ms: number): Promise<void> {
 }
 
 // ---- 1. size ---------------------------------------------------------------------------------
-/** Bytes of every file below `dir`. */
-function dirBytes(dir: string): number {
-  return fs.readdirSync(dir, { withFileTypes: true }).reduce((n, e) => {
-    const full = path.join(dir, e.name);
-    return n + (e.isDirectory() ? dirBytes(full) : fs.statSync(full).size);
-  }, 0);
-}
-
 /** What WeChat's "build npm" copies into a user's mini-program: npm pack → install → packNpmManually. */
 function packedIntoMiniprogram(): { files: number; bytes: number; core: number } {
   const { execFileSync } = require('child_process') as typeof import('child_process');
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'wxsm-bench-'));
+  process.env.WXSM_PACK_DIR = tmp; // test/pack.ts packs into it, as for a jest run
   try {
-    const packed = JSON.parse(execFileSync('npm', ['pack', '--ignore-scripts', '--json', '--pack-destination', tmp], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] })) as Array<{ filename: string }>;
     const project = path.join(tmp, 'user-project');
     fs.mkdirSync(path.join(project, 'miniprogram'), { recursive: true });
-    fs.writeFileSync(path.join(project, 'package.json'), JSON.stringify({ name: 'user-mp', private: true }));
-    execFileSync('npm', ['install', path.join(tmp, packed[0]!.filename), '--no-audit', '--no-fund', '--ignore-scripts', '--no-package-lock'], { cwd: project, stdio: 'ignore' });
+    installPacked(project);
     execFileSync(process.execPath, [path.join(root, 'test/fixtures/wechat-ci.js'), 'pack', path.join(project, 'package.json'), path.join(project, 'miniprogram')], { cwd: root, stdio: 'ignore', timeout: 120000 });
     const built = path.join(project, 'miniprogram/miniprogram_npm/wx-socket-manager');
-    const count = (dir: string): number => fs.readdirSync(dir, { withFileTypes: true }).reduce((n, e) => n + (e.isDirectory() ? count(path.join(dir, e.name)) : 1), 0);
     const core = fs.statSync(path.join(built, 'index.js')).size + dirBytes(path.join(built, 'socket-status'));
-    return { files: count(built), bytes: dirBytes(built), core };
+    return { files: listFiles(built).length, bytes: dirBytes(built), core };
   } finally {
     fs.rmSync(tmp, { recursive: true, force: true });
   }

@@ -7,7 +7,10 @@ import { execFileSync } from 'child_process';
 import fs from 'fs';
 import path from 'path';
 
-const root = path.resolve(__dirname, '..');
+/** The project root: the nearest folder up with package.json (this file also runs compiled, from .build/test). */
+const root = (function find(dir: string): string {
+  return fs.existsSync(path.join(dir, 'package.json')) || path.dirname(dir) === dir ? dir : find(path.dirname(dir));
+})(__dirname);
 export const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
 const WAIT_MS = 120000;
 
@@ -38,6 +41,19 @@ export function installPacked(project: string): void {
     fs.writeFileSync(path.join(project, 'package.json'), JSON.stringify({ name: path.basename(project), private: true }));
   }
   execFileSync(npm, ['install', packedTarball(), '--no-audit', '--no-fund', '--ignore-scripts', '--no-package-lock'], { cwd: project, stdio: 'pipe' });
+}
+
+/** Every file below `dir`, relative, with `/` separators, sorted. */
+export function listFiles(dir: string, base = dir): string[] {
+  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
+    const full = path.join(dir, e.name);
+    return e.isDirectory() ? listFiles(full, base) : [path.relative(base, full).split(path.sep).join('/')];
+  }).sort();
+}
+
+/** Bytes of every file below `dir`. */
+export function dirBytes(dir: string): number {
+  return listFiles(dir).reduce((n, f) => n + fs.statSync(path.join(dir, f)).size, 0);
 }
 
 function waitForTarball(result: string): string {

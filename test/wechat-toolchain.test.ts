@@ -8,7 +8,7 @@ import crypto from 'crypto';
 import fs from 'fs';
 import os from 'os';
 import path from 'path';
-import { installPacked } from './pack';
+import { dirBytes, installPacked, listFiles } from './pack';
 
 const root = path.resolve(__dirname, '..');
 let tmp: string;
@@ -23,17 +23,6 @@ function wechatCi(...args: string[]): Record<string, unknown> {
   const line = out.split('\n').find((l) => l.startsWith('@@RESULT@@'));
   if (!line) throw new Error(`miniprogram-ci printed no result:\n${out}`);
   return JSON.parse(line.slice('@@RESULT@@'.length)) as Record<string, unknown>;
-}
-
-function listFiles(dir: string, base = dir): string[] {
-  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
-    const full = path.join(dir, e.name);
-    return e.isDirectory() ? listFiles(full, base) : [path.relative(base, full).split(path.sep).join('/')];
-  }).sort();
-}
-
-function dirBytes(dir: string): number {
-  return listFiles(dir).reduce((n, f) => n + fs.statSync(path.join(dir, f)).size, 0);
 }
 
 test('npm pack → install into a fresh mini-program → "build npm" gives one minified file per entry and the component, nothing else', () => {
