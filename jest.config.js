@@ -11,13 +11,13 @@ const shippedPackage = { '^wx-socket-manager$': '<rootDir>/demo-miniprogram/mini
  * source (their `import … from '../src'` is pointed at miniprogram_npm_src/index.js), so a
  * mangling or bundling mistake cannot ship.
  */
-const BEHAVIOUR_SUITES = ['lifecycle', 'reconnect', 'heartbeat', 'platform', 'reentrancy', 'send-queue', 'bad-input', 'first-frame', 'platforms', 'session'];
+const BEHAVIOUR_SUITES = ['core/lifecycle', 'core/reconnect', 'core/heartbeat', 'core/platform', 'core/reentrancy', 'core/send-queue', 'core/bad-input', 'core/first-frame', 'platforms/platforms', 'session/session'];
 
 module.exports = {
   testTimeout: 20000,
-  // One temp directory per run: the packed tarball is made once and shared (test/pack.ts).
-  globalSetup: '<rootDir>/test/global-setup.ts',
-  globalTeardown: '<rootDir>/test/global-teardown.ts',
+  // One temp directory per run: the packed tarball is made once and shared (test/support/pack.ts).
+  globalSetup: '<rootDir>/test/support/global-setup.ts',
+  globalTeardown: '<rootDir>/test/support/global-teardown.ts',
   projects: [
     {
       displayName: 'source',
@@ -35,9 +35,9 @@ module.exports = {
       transform,
       moduleNameMapper: {
         ...shippedPackage,
-        '^\\.\\./src$': '<rootDir>/miniprogram_npm_src/index.js',
-        '^\\.\\./src/platforms$': '<rootDir>/miniprogram_npm_src/platforms.js',
-        '^\\.\\./src/session$': '<rootDir>/miniprogram_npm_src/session.js',
+        '^(\\.\\./)+src$': '<rootDir>/miniprogram_npm_src/index.js',
+        '^(\\.\\./)+src/platforms$': '<rootDir>/miniprogram_npm_src/platforms.js',
+        '^(\\.\\./)+src/session$': '<rootDir>/miniprogram_npm_src/session.js',
       },
     },
   ],

@@ -14,7 +14,7 @@ import { createWsConnectSocket } from 'wx-socket-manager/node';
 import { startDevServer } from 'wx-socket-manager/dev-server';
 import { createFakeWx, seededRandom } from 'wx-socket-manager/testing';
 import { sleep, until as waitUntil } from './wait';
-import { dirBytes, installPacked, listFiles } from '../test/pack';
+import { dirBytes, installPacked, listFiles } from '../test/support/pack';
 import { benchRedis } from './bench-redis';
 import { serverMemory } from './bench-server';
 import { sessionBench } from './bench-session';
@@ -43,7 +43,7 @@ async function until(cond: () => boolean, ms: number): Promise<void> {
 function packedIntoMiniprogram(): { files: number; bytes: number; core: number } {
   const { execFileSync } = require('child_process') as typeof import('child_process');
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'wxsm-bench-'));
-  process.env.WXSM_PACK_DIR = tmp; // test/pack.ts packs into it, as for a jest run
+  process.env.WXSM_PACK_DIR = tmp; // test/support/pack.ts packs into it, as for a jest run
   try {
     const project = path.join(tmp, 'user-project');
     fs.mkdirSync(path.join(project, 'miniprogram'), { recursive: true });

@@ -24,7 +24,7 @@ import type { ServerSession } from '../server/server-session';
 import { bindWs } from '../server/session-server';
 import { memoryStore } from '../server/memory-store';
 import type { SessionStore } from '../server/store';
-import { parseFrame } from '../session/codec';
+import { parseFrame } from '../protocol';
 
 export interface DevServerOptions {
   /** Port clients connect to (through the fault proxy); 0 picks a free one. @default 8090 */

@@ -5,7 +5,7 @@
 import { randomBytes } from 'crypto';
 import { Emitter } from '../emitter';
 import { SocketError } from '../errors';
-import { CLOSE_TAKEN_OVER, encodePayload } from '../session/codec';
+import { CLOSE_TAKEN_OVER, encodePayload } from '../protocol';
 import { Link } from './link';
 import type { LinkHost, Transport } from './link';
 import { ServerSession } from './server-session';

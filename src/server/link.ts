@@ -3,13 +3,10 @@
  * in, frames and closes out through a `Transport`, state through the `SessionStore`.
  * Frames of one link are handled strictly in order even though store calls are async.
  */
-import { CLOSE_PROTOCOL, CLOSE_TAKEN_OVER, classify, decodePayload, encodeAck, encodeError, encodeMsg, encodeWelcome, parseFrame } from '../session/codec';
-import type { HelloFrame, WelcomeReason } from '../session/codec';
+import { ACK_EVERY, CLOSE_PROTOCOL, CLOSE_TAKEN_OVER, HEARTBEAT_PING, HEARTBEAT_PONG, classify, decodePayload, encodeAck, encodeError, encodeMsg, encodeWelcome, parseFrame } from '../protocol';
+import type { HelloFrame, WelcomeReason } from '../protocol';
 import type { ServerSession } from './server-session';
 import type { SessionState, SessionStore, StoredMessage } from './store';
-
-/** Recorded messages after which an ack goes out at once instead of waiting for ackDelay. */
-const ACK_EVERY = 64;
 
 /** The socket under a link. */
 export interface Transport {
@@ -79,8 +76,8 @@ export class Link {
   text(text: string): void {
     if (this.state === 'closed') return;
     this.lastSeen = Date.now();
-    if (text === 'ping') return this.host.answerPing() ? this.transport.send('pong') : undefined;
-    if (text === 'pong') return;
+    if (text === HEARTBEAT_PING) return this.host.answerPing() ? this.transport.send(HEARTBEAT_PONG) : undefined;
+    if (text === HEARTBEAT_PONG) return;
     this.queue.push(text);
     if (this.queue.length > HIGH_WATER && !this.paused && this.transport.pause) {
       this.paused = true;

@@ -5,8 +5,8 @@
  */
 import { SocketError } from '../index';
 import type { SocketData, SocketErrorCode, WxSocketManager } from '../index';
-import { classify, CLOSE_TAKEN_OVER, CLOSE_UNAUTHENTICATED, decodePayload, encodeAck, encodeHello, encodeMsg, encodePayload, parseFrame } from './codec';
-import type { MsgFrame, WelcomeFrame } from './codec';
+import { ACK_EVERY, classify, HEARTBEAT_PING, HEARTBEAT_PONG, CLOSE_TAKEN_OVER, CLOSE_UNAUTHENTICATED, decodePayload, encodeAck, encodeHello, encodeMsg, encodePayload, parseFrame } from '../protocol';
+import type { MsgFrame, WelcomeFrame } from '../protocol';
 import { openStorage } from './storage';
 import type { SessionStorage } from './storage';
 
@@ -176,7 +176,7 @@ export class SocketSession {
   }
 
   private readonly _frame = (data: SocketData): void => {
-    if (data === 'ping' || data === 'pong') return;
+    if (data === HEARTBEAT_PING || data === HEARTBEAT_PONG) return;
     const f = typeof data === 'string' ? parseFrame(data) : undefined;
     if (!f || f.t === 'invalid') return this._bad(f ? f.message : 'binary');
     if (f.t === 'welcome') this._welcome(f);
@@ -220,8 +220,8 @@ export class SocketSession {
       this._save();
     }
     // Duplicates are acknowledged again. (Not when a listener closed the session or dropped the link.)
-    // Within ackDelay, or at once every 64 messages so the server's buffer never waits on the timer.
-    if (this._up && this._rx - this._ackedRx >= 64) this._ack();
+    // Within ackDelay, or at once every ACK_EVERY messages so the server's buffer never waits on the timer.
+    if (this._up && this._rx - this._ackedRx >= ACK_EVERY) this._ack();
     else if (this._ackT === undefined && this._up) this._ackT = setTimeout(this._ack, this._ackDelay);
   }
 

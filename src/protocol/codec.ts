@@ -1,0 +1,91 @@
+/**
+ * Session protocol v1 codec (PROTOCOL.md), shared by the mini-program client, the Node
+ * server and the dev server: every inbound frame is parsed and validated here, in one place. ES2015, no Node
+ * types, no globals (no Buffer, no atob).
+ */
+import { fromBase64, toBase64 } from '../encoding/base64';
+import type { AckFrame, ErrorFrame, Frame, HelloFrame, InvalidFrame, MsgFrame, WelcomeFrame, WelcomeReason } from './frames';
+
+const REASONS = ['new', 'unknown', 'expired', 'overflow', 'forbidden'];
+
+const isSeq = (n: unknown): n is number => typeof n === 'number' && n >= 0 && n <= 9007199254740991 && Math.floor(n) === n;
+const invalid = (message: string): InvalidFrame => ({ t: 'invalid', message });
+
+/** Parses one text frame. Never throws: a frame that breaks PROTOCOL.md comes back as `{ t: 'invalid', message }`. */
+export function parseFrame(text: string): Frame | InvalidFrame {
+  let f: Record<string, unknown>;
+  try {
+    f = JSON.parse(text);
+  } catch (e) {
+    return invalid('frame is not JSON');
+  }
+  if (f === null || typeof f !== 'object' || Array.isArray(f)) return invalid('frame is not a JSON object');
+  const t = f.t;
+  switch (t) {
+    case 'msg':
+      if (!isSeq(f.s) || f.s < 1) return invalid('msg "s" must be an integer ≥ 1');
+      if (typeof f.id !== 'string' || !f.id) return invalid('msg "id" must be a non-empty string');
+      if (typeof f.d !== 'string') return invalid('msg "d" must be a string');
+      if (f.b !== undefined && (f.b !== 1 || !isBase64(f.d))) return invalid('msg "b" must be 1 with base64 in "d"');
+      return f as unknown as MsgFrame;
+    case 'ack':
+      return isSeq(f.a) ? (f as unknown as AckFrame) : invalid('ack "a" must be an integer ≥ 0');
+    case 'hello':
+      if (f.v !== 1) return invalid('unsupported protocol version "v"');
+      if (f.sid !== null && (typeof f.sid !== 'string' || !f.sid || f.sid.length > 128)) return invalid('hello "sid" must be null or a session id');
+      return isSeq(f.rx) ? (f as unknown as HelloFrame) : invalid('hello "rx" must be an integer ≥ 0');
+    case 'welcome':
+      if (f.v !== 1) return invalid('unsupported protocol version "v"');
+      if (typeof f.sid !== 'string' || !f.sid) return invalid('welcome "sid" must be a session id');
+      if (typeof f.resumed !== 'boolean' || !isSeq(f.rx) || !isSeq(f.ttl)) return invalid('welcome needs "resumed", "rx" and "ttl"');
+      if (!f.resumed && REASONS.indexOf(f.reason as string) < 0) return invalid('welcome with resumed:false needs "reason" ' + REASONS.join('|'));
+      return f as unknown as WelcomeFrame;
+    case 'error':
+      return typeof f.code === 'number' && typeof f.message === 'string' ? (f as unknown as ErrorFrame) : invalid('error needs "code" and "message"');
+    default:
+      return invalid(typeof t === 'string' ? 'unknown frame type "' + t.slice(0, 20) + '"' : 'frame has no "t"');
+  }
+}
+
+// ---- encoders: field names and order exactly as PROTOCOL.md ----
+
+export const encodeHello = (sid: string | null, rx: number): string => JSON.stringify({ t: 'hello', v: 1, sid, rx });
+
+export function encodeWelcome(sid: string, resumed: boolean, rx: number, ttl: number, reason?: WelcomeReason): string {
+  return JSON.stringify(resumed ? { t: 'welcome', v: 1, sid, resumed, rx, ttl } : { t: 'welcome', v: 1, sid, resumed, rx, ttl, reason });
+}
+
+/** `d` is the payload text, or base64 with `b` = 1 (see `encodePayload`). */
+export const encodeMsg = (s: number, id: string, d: string, b?: 1): string => JSON.stringify(b ? { t: 'msg', s, id, d, b } : { t: 'msg', s, id, d });
+
+export const encodeAck = (a: number): string => '{"t":"ack","a":' + a + '}';
+
+export const encodeError = (code: number, message: string): string => JSON.stringify({ t: 'error', code, message });
+
+// ---- payloads ----
+
+/** An application payload as it travels in a `msg`: text as is, binary as base64 with `b: 1`. */
+export interface Payload { d: string; b?: 1 }
+
+export function encodePayload(data: string | ArrayBuffer | ArrayBufferView): Payload {
+  return typeof data === 'string' ? { d: data } : { d: toBase64(data), b: 1 };
+}
+
+export function decodePayload(d: string, b?: 1): string | ArrayBuffer {
+  return b === 1 ? fromBase64(d) : d;
+}
+
+// ---- base64 (RFC 4648 with padding) ----
+
+const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+
+export const isBase64 = (text: string): boolean => BASE64.test(text);
+
+export { fromBase64, toBase64 };
+
+// ---- the receiving rule (rule 4), one decision for both sides ----
+
+/** What a receiver whose app has taken every message up to `last` does with message `s`. */
+export function classify(s: number, last: number): 'deliver' | 'duplicate' | 'gap' {
+  return s === last + 1 ? 'deliver' : s <= last ? 'duplicate' : 'gap';
+}

@@ -1,0 +1,84 @@
+/** `npm run dev-server`: session protocol for clients that say hello, plain echo for the rest. */
+import { startDevServer } from '../../src/dev-server';
+import type { DevServer } from '../../src/dev-server';
+import { sleep, until } from '../support/real-helpers';
+import { raw, stopAll } from '../support/session-helpers';
+
+let server: DevServer;
+afterEach(async () => {
+  await stopAll();
+  await server.close();
+});
+
+const isT = (t: string) => (f: Record<string, unknown> | string): boolean => typeof f === 'object' && f.t === t;
+const ticksOf = (c: { frames: Array<Record<string, unknown> | string> }): number[] =>
+  c.frames.filter(isT('msg')).map((f) => JSON.parse((f as { d: string }).d) as { type?: string; n?: number }).filter((d) => d.type === 'tick').map((d) => d.n!);
+
+describe('dev server with sessions', () => {
+  test('a hello gets a session whose messages are echoed as session messages; a plain client still gets plain echo', async () => {
+    server = await startDevServer({ port: 0, tickInterval: 0, log: false });
+    const port = Number(new URL(server.url).port);
+    const plain = await raw(port);
+    plain.send('hi');
+    expect(await plain.next()).toBe('hi');
+    const c = await raw(port);
+    expect(await c.hello(null)).toMatchObject({ t: 'welcome', resumed: false, reason: 'new' });
+    c.send({ t: 'msg', s: 1, id: 'a', d: 'echo me' });
+    c.send({ t: 'msg', s: 2, id: 'b', d: 'AAE=', b: 1 });
+    expect(await c.next(isT('ack'))).toEqual({ t: 'ack', a: 2 });
+    await until(() => c.msgs().length === 2, 3000, 'echoes');
+    expect(c.frames.filter(isT('msg')).map((f) => ({ ...(f as object), id: '' }))).toEqual([
+      { t: 'msg', s: 1, id: '', d: 'echo me' },
+      { t: 'msg', s: 2, id: '', d: 'AAE=', b: 1 },
+    ]);
+    expect(server.received).toEqual(['hi', 'echo me']);
+    expect(server.sessions()).toHaveLength(1);
+  });
+
+  test('numbered ticks reach each session with no gap, including those sent while it was offline; a crash shows as one announced jump', async () => {
+    server = await startDevServer({ port: 0, tickInterval: 30, log: false });
+    const port = Number(new URL(server.url).port);
+    const a = await raw(port);
+    const { sid } = await a.hello(null);
+    await until(() => ticksOf(a).length >= 3, 3000, 'ticks');
+    const got = ticksOf(a);
+    a.send({ t: 'ack', a: got.length });
+    await sleep(20);
+    a.ws.terminate();
+    await sleep(150);
+    const b = await raw(port);
+    await b.hello(sid as string, got.length);
+    await until(() => ticksOf(b).length >= 6, 3000, 'ticks after resume');
+    const all = [...got, ...ticksOf(b)];
+    expect(all).toEqual(Array.from({ length: all.length }, (_, i) => all[0]! + i));
+    b.send({ t: 'ack', a: ticksOf(b).length + got.length });
+    server.crash(50);
+    await b.closed;
+    await sleep(200);
+    const c = await raw(port);
+    expect(await c.hello(sid as string, all.length)).toMatchObject({ resumed: false, reason: 'unknown' });
+    await until(() => ticksOf(c).length >= 2, 3000, 'ticks after the crash');
+    const after = ticksOf(c);
+    expect(after[0]).toBeGreaterThan(all[all.length - 1]! + 1);
+    expect(after[1]).toBe(after[0]! + 1);
+  });
+
+  test('faults work on session links: nopong withholds pongs, fault payloads answer as session messages, crash forgets sessions', async () => {
+    server = await startDevServer({ port: 0, tickInterval: 0, log: false, restartDowntime: 50 });
+    const port = Number(new URL(server.url).port);
+    const c = await raw(port);
+    const { sid } = await c.hello(null);
+    c.send({ t: 'msg', s: 1, id: 'f', d: 'fault:nopong 300' });
+    await until(() => c.msgs().length === 1, 3000, 'fault reply');
+    expect(c.msgs()).toEqual(['1:fault-ok:nopong']);
+    c.send('ping');
+    await sleep(100);
+    expect(c.frames).not.toContain('pong');
+    expect(server.stats.pongsWithheld).toBe(1);
+    server.crash();
+    await c.closed;
+    await sleep(100);
+    const d = await raw(port);
+    expect(await d.hello(sid as string, 1)).toMatchObject({ resumed: false, reason: 'unknown' });
+  });
+});

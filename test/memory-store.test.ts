@@ -1,4 +1,0 @@
-import { memoryStore } from '../src/server/memory-store';
-import { describeStoreContract } from './store-contract';
-
-describeStoreContract('memoryStore', () => memoryStore({ sweepInterval: 20 }));
