@@ -10,13 +10,8 @@ import { createSessionServer, redisStore } from 'wx-socket-manager/server';
 import type { SessionServer, SessionStore } from 'wx-socket-manager/server';
 import { startRedis } from './redis-server';
 import type { RedisProcess } from './redis-server';
-
-export type Row = [string, string, string, string];
-export interface BenchIo {
-  rows: Row[];
-  progress(text: string): void;
-  done(title: string): void;
-}
+import type { BenchIo } from './bench-common';
+import { percentile } from './bench-common';
 
 const SESSIONS = 10000;
 const PAYLOAD = 'x'.repeat(100);
@@ -34,7 +29,7 @@ async function usedMemory(r: Redis): Promise<number> {
 }
 
 /** Calls per command since the last CONFIG RESETSTAT. */
-async function commandCalls(r: Redis): Promise<Map<string, number>> {
+export async function commandCalls(r: Redis): Promise<Map<string, number>> {
   const info = (await r.info('commandstats')) as string;
   const calls = new Map<string, number>();
   for (const m of info.matchAll(/cmdstat_([\w|]+):calls=(\d+)/g)) calls.set(m[1]!, Number(m[2]));
@@ -126,8 +121,6 @@ async function storeFigures(io: BenchIo, server: RedisProcess): Promise<void> {
     admin.disconnect();
   }
 }
-
-const percentile = (xs: number[], p: number): number => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * p))]!;
 
 /** A raw protocol client: hello, then every msg is acknowledged at once. */
 interface RawClient {

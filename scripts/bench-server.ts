@@ -8,6 +8,7 @@ import { fork } from 'child_process';
 import type { ChildProcess } from 'child_process';
 import WebSocket from 'ws';
 import { createSessionServer, memoryStore, SessionHub } from 'wx-socket-manager/server';
+import type { Row } from './bench-common';
 
 const SESSIONS = 10000;
 
@@ -104,7 +105,7 @@ async function perLink(plain: boolean, progress: (text: string) => void): Promis
   }
 }
 
-export async function serverMemory(rows: Array<[string, string, string, string]>, progress: (text: string) => void): Promise<void> {
+export async function serverMemory(rows: Row[], progress: (text: string) => void): Promise<void> {
   const state = await stateOnly(SESSIONS);
   const ours = await perLink(false, progress);
   const bare = await perLink(true, progress);

@@ -15,18 +15,11 @@ import { createWsConnectSocket } from 'wx-socket-manager/node';
 import { createSessionServer } from 'wx-socket-manager/server';
 import type { SessionServer } from 'wx-socket-manager/server';
 import { SocketSession } from 'wx-socket-manager/session';
-import { until as waitUntil } from './wait';
+import type { Row } from './bench-common';
+import { median, until } from './bench-common';
 
-type Rows = Array<[string, string, string, string]>;
+type Rows = Row[];
 const root = path.resolve(__dirname, '../..');
-const median = (xs: number[]): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-};
-async function until(cond: () => boolean, ms: number): Promise<void> {
-  if (!(await waitUntil(cond, ms))) throw new Error('bench wait timed out');
-}
 const manager = (url: string): WxSocketManager =>
   new WxSocketManager({ url, connectSocket: createWsConnectSocket(), watchNetwork: false, watchApp: false, queue: { max: 100000 } });
 
