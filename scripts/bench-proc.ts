@@ -6,11 +6,14 @@
 import { spawn, spawnSync } from 'child_process';
 import type { ChildProcess } from 'child_process';
 import fs from 'fs';
+import inspector from 'inspector';
 import path from 'path';
 import type Redis from 'ioredis';
 
 export const SERVER_CORE = 0;
 export const LOAD_CORE = 1;
+/** Where a role writes its CPU profile (set by spawnRole for `--cpu-prof`). */
+const PROFILE_ENV = 'WXSM_BENCH_PROFILE';
 
 let tasksetChecked: string | null | undefined;
 /** The `taskset` binary, or null (then everything runs unpinned; the bench says so). */
@@ -95,28 +98,46 @@ export async function spawnRole(name: string, script: string, args: string[], op
   if (options.profileDir) {
     fs.mkdirSync(options.profileDir, { recursive: true });
     profile = path.join(options.profileDir, `${name.replace(/[^\w.-]+/g, '_')}-${Date.now()}.cpuprofile`);
-    nodeArgs.push('--cpu-prof', `--cpu-prof-dir=${options.profileDir}`, `--cpu-prof-name=${path.basename(profile)}`);
   }
   const command = [process.execPath, ...nodeArgs, script, ...args];
   const bin = taskset();
   const full = bin ? [bin, '-c', String(options.core), ...command] : command;
-  const proc = spawn(full[0]!, full.slice(1), { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const env = profile ? { ...process.env, [PROFILE_ENV]: profile } : process.env;
+  const proc = spawn(full[0]!, full.slice(1), { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], env });
   const role = new Role(name, proc, profile);
   const timer = setTimeout(() => proc.kill('SIGKILL'), 60000);
   await role.ready.finally(() => clearTimeout(timer));
   return role;
 }
 
+/**
+ * Profiles this process from now until the returned stop, which writes the .cpuprofile to
+ * `file` (module loading and server start stay out of it, unlike node --cpu-prof).
+ */
+function startProfile(file: string): () => Promise<void> {
+  const session = new inspector.Session();
+  session.connect();
+  const post = (method: string): Promise<unknown> => new Promise((resolve, reject) => session.post(method, (err, result) => (err ? reject(err) : resolve(result))));
+  const started = post('Profiler.enable').then(() => post('Profiler.start'));
+  return async () => {
+    await started;
+    const { profile } = (await post('Profiler.stop')) as { profile: unknown };
+    fs.writeFileSync(file, JSON.stringify(profile));
+    session.disconnect();
+  };
+}
+
 type Handler = (arg: never) => unknown;
-/** Child side: answers the parent's calls with `handlers[cmd](arg)`; `stop` runs `onStop` and exits. */
+/** Child side: answers the parent's calls with `handlers[cmd](arg)`; `stop` runs `onStop`, writes the profile if asked, and exits. */
 export function serve(handlers: Record<string, Handler>, onStop: () => Promise<void>): void {
   const reply = (m: Reply): void => void process.send?.(m);
+  const profile = process.env[PROFILE_ENV];
+  const stopProfile = profile ? startProfile(profile) : async (): Promise<void> => undefined;
   process.on('message', (m: { id: number; cmd: string; arg: never }) => {
     if (m.cmd === 'stop') {
-      void onStop().finally(() => {
+      void stopProfile().then(onStop).finally(() => {
         reply({ re: m.id, value: true });
-        // Exit after the reply is flushed; --cpu-prof writes its file on this exit.
-        setTimeout(() => process.exit(0), 50);
+        setTimeout(() => process.exit(0), 50); // after the reply is flushed
       });
       return;
     }
