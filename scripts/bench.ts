@@ -108,7 +108,14 @@ async function main(): Promise<void> {
   const load0 = os.loadavg();
   for (const name of sections) {
     const t = Date.now();
-    await SECTIONS[name]!(io);
+    try {
+      await SECTIONS[name]!(io);
+    } catch (err) {
+      // One broken section must not cost the others' figures.
+      const why = err instanceof Error ? err.message.split('\n')[0] : String(err);
+      console.error(`  ✘ ${name}: ${why}`);
+      rows.push([`Section "${name}"`, `not measured: it failed (${why})`, '', 'gap']);
+    }
     times.push(`${name} ${secs(Date.now() - t)}`);
   }
   const out = [table(['measure', 'result', 'target', ''], rows)];
