@@ -46,9 +46,10 @@ class Schedule {
     for (; this.issued < due; this.issued++) this.emit(this.issued, this.t0 + (this.issued * 1000) / this.rate);
   }
 
-  stop(): { issued: number; maxLagMs: number } {
+  /** Stops; with `t0` the caller counts which messages were scheduled in a window. */
+  stop(): { issued: number; maxLagMs: number; t0: number } {
     clearInterval(this.timer);
-    return { issued: this.issued, maxLagMs: this.maxLag };
+    return { issued: this.issued, maxLagMs: this.maxLag, t0: this.t0 };
   }
 }
 
