@@ -31,11 +31,11 @@ export async function scheduled(run: Run, rate: number, members: number, room?: 
   await sleep(SCHEDULE.measureMs);
   const m1 = await marks(run);
   const { maxLagMs, t0, issued } = await run.hosts[0]!.call<{ maxLagMs: number; t0: number; issued: number }>('finish');
-  const w = await run.load.call<{ received: number; onTime: number; p50: number; p99: number }>('window', { from: m0.t, to: m1.t, onTimeMs: SCHEDULE.onTimeMs });
-  const seconds = (m1.t - m0.t) / 1000;
   // Message k was scheduled at t0 + k / rate: those in [from, to), each to `members` clients.
   const k = (t: number): number => Math.max(0, Math.min(issued, Math.ceil(((t - t0) * rate) / 1000)));
   const expected = (k(m1.t) - k(m0.t)) * members;
+  const w = await run.load.call<{ received: number; onTime: number; p50: number; p99: number }>('window', { from: m0.t, to: m1.t, onTimeMs: SCHEDULE.onTimeMs, expected }, 180000);
+  const seconds = (m1.t - m0.t) / 1000;
   return {
     delivered: w.onTime / seconds,
     onTime: (w.onTime / expected) * 100,

@@ -118,15 +118,17 @@ async function sequence({ n }: { n: number }): Promise<{ received: number; lost:
   return { received: first.seq.length, lost: n - seen.size, dup, outOfOrder };
 }
 
-const QUIET_MS = 1000;
-/** Resolves once no message arrived for `ms` (at most 60 s). */
-async function quiet(ms: number): Promise<void> {
-  let last = -1;
+const QUIET_MS = 10000;
+/** Resolves once `expected` messages scheduled in [from, to) arrived, or none arrived for QUIET_MS (at most 120 s). */
+async function settle(from: number, to: number, expected: number): Promise<void> {
+  let seen = 0;
+  let inWindow = 0;
   let since = monoMs();
   await until(() => {
-    if (arrivals.length !== last) [last, since] = [arrivals.length, monoMs()];
-    return monoMs() - since >= ms;
-  }, 60000, 'waiting for arrivals to stop', 50).catch(() => undefined);
+    if (arrivals.length !== seen) since = monoMs();
+    for (; seen < arrivals.length; seen++) if (arrivals.at[seen]! >= from && arrivals.at[seen]! < to) inWindow++;
+    return inWindow >= expected || monoMs() - since >= QUIET_MS;
+  }, 120000, 'waiting for arrivals', 50).catch(() => undefined);
 }
 
 serve({
@@ -136,9 +138,9 @@ serve({
     arrivals = new Arrivals();
     first.seq = [];
   },
-  /** Once arrivals stopped (the schedule has ended): the messages scheduled in [from, to). */
-  window: async ({ from, to, onTimeMs }: { from: number; to: number; onTimeMs: number }) => {
-    await quiet(QUIET_MS);
+  /** After the schedule ended, once the messages scheduled in [from, to) are in (or stopped coming): what arrived of them. */
+  window: async ({ from, to, onTimeMs, expected }: { from: number; to: number; onTimeMs: number; expected: number }) => {
+    await settle(from, to, expected);
     return arrivals.window(from, to, onTimeMs);
   },
   count: () => arrivals.length,
