@@ -42,7 +42,19 @@ const MANGLE = /^_[A-Za-z0-9]/;
 /** The core: the top-level files of src/, bundled once, into index.js. */
 const isCore = (file) => path.dirname(file) === src && file.endsWith('.ts');
 
-/** Other entries reach the core through the shipped index.js, never a second copy. */
+/**
+ * Where the other entries find the core inside index.js: one non-enumerable property holding
+ * every core name they import (public or not), so `Object.keys(require('…'))` stays the public API.
+ */
+const CORE_KEY = '_';
+/** How the core's internal names travel through index.js's `export {…}` until esmToCommonJs moves them under CORE_KEY. */
+const CORE_MARK = '$core$';
+
+/**
+ * Other entries reach the core through the shipped index.js, never a second copy: a core file
+ * becomes the external `./index.js#<file>` (the fragment says which file, for coreImports; it is
+ * dropped in the output).
+ */
 function coreAsExternal(outName) {
   return {
     name: 'core-as-external',
@@ -53,53 +65,93 @@ function coreAsExternal(outName) {
         if (outName === 'index' || !isCore(file)) return undefined;
         let rel = path.relative(path.dirname(path.join(out, outName)), path.join(out, 'index.js')).split(path.sep).join('/');
         if (!rel.startsWith('.')) rel = `./${rel}`;
-        return { path: rel, external: true };
+        return { path: `${rel}#${path.basename(file, '.ts')}`, external: true };
       });
     },
   };
 }
 
+const IMPORT = /import\s*\{([^}]*)\}\s*from\s*"([^"#]+)#([^"]+)";?/g;
+const names = (list) => list.split(',').map((part) => part.trim().split(/\s+as\s+/));
+
+/** `{ file: Set(name) }` of the core names an entry's esbuild output imports. */
+function coreImports(code, into) {
+  for (const [, list, , file] of code.matchAll(IMPORT)) {
+    for (const [name] of names(list)) (into[file] = into[file] || new Set()).add(name);
+  }
+  return into;
+}
+
 /**
  * esbuild's CommonJS output wraps an ES module in getters, an `__esModule` marker and
- * interop helpers (~200 B gzipped per file). Entries are built as ESM instead, and their
- * `import {…} from "./index.js"` / `export {…}` statements (the only ones esbuild emits
- * here) become a plain `require` and `module.exports = {…}`.
+ * interop helpers (~200 B gzipped per file). Entries are built as ESM instead, and the
+ * statements esbuild emits here become plain CommonJS: the core imports one
+ * `const{…}=require("./index.js")._`, `export {…}` a `module.exports = {…}` (index.js: with
+ * the names marked CORE_MARK under the non-enumerable CORE_KEY instead).
  */
 function esmToCommonJs(file) {
   let code = fs.readFileSync(file, 'utf8');
-  const renames = (list, sep) => list.split(',').map((part) => {
-    const [from, to = from] = part.trim().split(/\s+as\s+/);
-    return sep === ':' ? `${from}:${to}` : `${to}:${from}`;
+  const core = [];
+  let from;
+  code = code.replace(IMPORT, (_, list, path) => {
+    from = path;
+    core.push(...names(list).map(([name, local = name]) => `${name}:${local}`));
+    return '';
   });
-  code = code.replace(/import\s*\{([^}]*)\}\s*from\s*"([^"]+)";?/g, (_, list, from) => `const{${renames(list, ':').join(',')}}=require("${from}");`);
-  code = code.replace(/import\s*"([^"]+)";?/g, (_, from) => `require("${from}");`);
+  if (core.length > 0) code = `const{${core.join(',')}}=require("${from}").${CORE_KEY};${code}`;
   const match = /export\s*\{([^}]*)\};?\s*$/.exec(code);
-  if (match) code = `${code.slice(0, match.index)}module.exports={${renames(match[1], 'exports').join(',')}};\n`;
+  if (match) {
+    const pairs = names(match[1]).map(([local, name = local]) => [name, local]);
+    const pub = pairs.filter(([name]) => !name.startsWith(CORE_MARK)).map(([name, local]) => `${name}:${local}`);
+    const internal = pairs.filter(([name]) => name.startsWith(CORE_MARK)).map(([name, local]) => `${name.slice(CORE_MARK.length)}:${local}`);
+    code = `${code.slice(0, match.index)}module.exports={${pub.join(',')}};\n`;
+    if (internal.length > 0) code += `Object.defineProperty(module.exports,"${CORE_KEY}",{value:{${internal.join(',')}}});\n`;
+  }
   if (/\b(import|export)\s*[{*"']/.test(code)) throw new Error(`build: ${file} still has an import or export esbuild wrote in another form`);
   fs.writeFileSync(file, `"use strict";${code}`);
 }
 
+const bundle = (name, entry, extra) => esbuild.build({
+  entryPoints: [path.join(root, entry)],
+  outfile: path.join(out, `${name}.js`),
+  bundle: true,
+  minify: true,
+  mangleProps: MANGLE,
+  format: 'esm',
+  platform: 'neutral',
+  target: 'es2015',
+  legalComments: 'none',
+  // Fields as plain assignments (no defineProperty helper per field).
+  tsconfigRaw: { compilerOptions: { useDefineForClassFields: false } },
+  charset: 'utf8',
+  plugins: [coreAsExternal(name)],
+  logLevel: 'warning',
+  ...extra,
+});
+
+/**
+ * Three steps, so that the core is shipped once and `_x` members keep one name everywhere:
+ * 1. the other entries, to learn which core names they import;
+ * 2. index.js, exporting those names under CORE_KEY (its mangled names recorded);
+ * 3. the other entries again, with index.js's mangled names.
+ */
 async function bundleMiniprogram() {
-  for (const [name, entry] of Object.entries(ENTRIES)) {
-    if (!exists(entry)) continue;
-    const outfile = path.join(out, `${name}.js`);
-    await esbuild.build({
-      entryPoints: [path.join(root, entry)],
-      outfile,
-      bundle: true,
-      minify: true,
-      mangleProps: MANGLE,
-      format: 'esm',
-      platform: 'neutral',
-      target: 'es2015',
-      legalComments: 'none',
-      // Fields as plain assignments (no defineProperty helper per field).
-      tsconfigRaw: { compilerOptions: { useDefineForClassFields: false } },
-      charset: 'utf8',
-      plugins: [coreAsExternal(name)],
-      logLevel: 'warning',
-    });
-    esmToCommonJs(outfile);
+  const others = Object.keys(ENTRIES).filter((name) => name !== 'index' && exists(ENTRIES[name]));
+  const needed = {};
+  for (const name of others) coreImports((await bundle(name, ENTRIES[name], { write: false })).outputFiles[0].text, needed);
+  const reexports = Object.keys(needed).sort().map((file) => {
+    const list = [...needed[file]].sort().map((name) => `${name} as ${CORE_MARK}${name}`);
+    return `export {${list.join(',')}} from ${JSON.stringify(`./${file}`)};`;
+  });
+  const index = await bundle('index', ENTRIES.index, {
+    entryPoints: undefined,
+    stdin: { contents: [`export * from "./index";`, ...reexports].join('\n'), resolveDir: src, sourcefile: 'index-with-core.ts', loader: 'ts' },
+    mangleCache: {},
+  });
+  esmToCommonJs(path.join(out, 'index.js'));
+  for (const name of others) {
+    await bundle(name, ENTRIES[name], { mangleCache: { ...index.mangleCache } });
+    esmToCommonJs(path.join(out, `${name}.js`));
   }
   // The component's non-TypeScript files travel beside its bundled .js, their white space
   // folded (WeChat's builder copies them byte for byte).

@@ -1,13 +1,9 @@
 /**
  * What every SocketTask implementation here shares (the Node adapter and the testing fake):
- * wx's listener registration and wx's own errMsg texts (the close-code rule is
- * `isValidCloseCode` in reconnect-policy, shared with the manager).
+ * wx's listener registration. (wx's own errMsg texts are in platforms/shared, with the
+ * bindings; the close-code rule is `isValidCloseCode` in reconnect-policy, shared with the manager.)
  */
 import type { SocketData, SocketTaskLike, WxCallbackResult } from '../types';
-
-export const ERR_SEND_NOT_CONNECTED = 'sendSocketMessage:fail WebSocket is not connected';
-export const ERR_CLOSE_NOT_CONNECTED = 'closeSocket:fail WebSocket is not connected';
-export const ERR_CLOSE_CODE = 'closeSocket:fail The code must be either 1000, or between 3000 and 4999';
 
 export type Fn<T> = (res: T) => void;
 export type OpenResult = { header?: Record<string, string>; profile?: unknown };
@@ -37,11 +33,6 @@ export abstract class SocketTaskBase implements Pick<SocketTaskLike, 'onOpen' | 
   protected emit<K extends keyof SocketTaskBase['listeners']>(event: K, res: Parameters<SocketTaskBase['listeners'][K][number]>[0]): void {
     for (const fn of this.listeners[event] as Array<Fn<typeof res>>) fn(res);
   }
-}
-
-/** Calls `fn` on a later macrotask, as platforms call back. */
-export function later<T>(fn: Fn<T> | undefined, res: T): void {
-  if (fn) setTimeout(() => fn(res), 0);
 }
 
 /** A listener list without `fn`; with no `fn` at all, empty (wx's and Alipay's `off*()`). */

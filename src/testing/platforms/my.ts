@@ -5,8 +5,9 @@
  * types; and `off*()` WITHOUT an argument removing every listener, the app's own included.
  * Callbacks come on a later macrotask (jest fake timers control them); drivers act now.
  */
-import type { FakeTaskState } from '../index';
-import { later, remove } from '../../shared/socket-task-base';
+import type { FakeTaskState } from '../fake-wx';
+import { later } from '../../platforms/shared';
+import { remove } from '../../shared/socket-task-base';
 import type { SocketData } from '../../types';
 import { FakeAppEvents } from '../app-events';
 
