@@ -43,11 +43,12 @@ const MANGLE = /^_[A-Za-z0-9]/;
 const isCore = (file) => path.dirname(file) === src && file.endsWith('.ts');
 
 /**
- * Where the other entries find the core inside index.js: one non-enumerable property holding
- * every core name they import (public or not), so `Object.keys(require('…'))` stays the public API.
+ * Where the other entries find the core inside index.js: on the prototype of its exports, every
+ * core name they import (public or not) under a short key (`a`, `b`, …: the same in every file of
+ * one build). Destructuring reads it; `Object.keys(require('…'))` is still the public API.
  */
-const CORE_KEY = '_';
-/** How the core's internal names travel through index.js's `export {…}` until esmToCommonJs moves them under CORE_KEY. */
+const shortKey = (i) => String.fromCharCode(i < 26 ? 97 + i : 39 + i);
+/** How the core's internal names travel through index.js's `export {…}` until esmToCommonJs moves them onto the prototype of its exports. */
 const CORE_MARK = '$core$';
 
 /**
@@ -74,10 +75,13 @@ function coreAsExternal(outName) {
 const IMPORT = /import\s*\{([^}]*)\}\s*from\s*"([^"#]+)#([^"]+)";?/g;
 const names = (list) => list.split(',').map((part) => part.trim().split(/\s+as\s+/));
 
-/** `{ file: Set(name) }` of the core names an entry's esbuild output imports. */
+/** `{ name: file }` of the core names an entry's esbuild output imports. */
 function coreImports(code, into) {
   for (const [, list, , file] of code.matchAll(IMPORT)) {
-    for (const [name] of names(list)) (into[file] = into[file] || new Set()).add(name);
+    for (const [name] of names(list)) {
+      if (into[name] && into[name] !== file) throw new Error(`build: two core files export "${name}" (${into[name]}, ${file})`);
+      into[name] = file;
+    }
   }
   return into;
 }
@@ -86,26 +90,26 @@ function coreImports(code, into) {
  * esbuild's CommonJS output wraps an ES module in getters, an `__esModule` marker and
  * interop helpers (~200 B gzipped per file). Entries are built as ESM instead, and the
  * statements esbuild emits here become plain CommonJS: the core imports one
- * `const{…}=require("./index.js")._`, `export {…}` a `module.exports = {…}` (index.js: with
- * the names marked CORE_MARK under the non-enumerable CORE_KEY instead).
+ * `const{…}=require("./index.js")`, `export {…}` a `module.exports = {…}` (index.js: the names
+ * marked CORE_MARK on its prototype).
  */
-function esmToCommonJs(file) {
+function esmToCommonJs(file, keys) {
   let code = fs.readFileSync(file, 'utf8');
   const core = [];
   let from;
   code = code.replace(IMPORT, (_, list, path) => {
     from = path;
-    core.push(...names(list).map(([name, local = name]) => `${name}:${local}`));
+    core.push(...names(list).map(([name, local = name]) => `${keys[name]}:${local}`));
     return '';
   });
-  if (core.length > 0) code = `const{${core.join(',')}}=require("${from}").${CORE_KEY};${code}`;
+  if (core.length > 0) code = `const{${core.join(',')}}=require("${from}");${code}`;
   const match = /export\s*\{([^}]*)\};?\s*$/.exec(code);
   if (match) {
     const pairs = names(match[1]).map(([local, name = local]) => [name, local]);
     const pub = pairs.filter(([name]) => !name.startsWith(CORE_MARK)).map(([name, local]) => `${name}:${local}`);
     const internal = pairs.filter(([name]) => name.startsWith(CORE_MARK)).map(([name, local]) => `${name.slice(CORE_MARK.length)}:${local}`);
-    code = `${code.slice(0, match.index)}module.exports={${pub.join(',')}};\n`;
-    if (internal.length > 0) code += `Object.defineProperty(module.exports,"${CORE_KEY}",{value:{${internal.join(',')}}});\n`;
+    const exports = `{${pub.join(',')}}`;
+    code = `${code.slice(0, match.index)}module.exports=${internal.length > 0 ? `Object.assign(Object.create({${internal.join(',')}}),${exports})` : exports};\n`;
   }
   if (/\b(import|export)\s*[{*"']/.test(code)) throw new Error(`build: ${file} still has an import or export esbuild wrote in another form`);
   fs.writeFileSync(file, `"use strict";${code}`);
@@ -130,28 +134,45 @@ const bundle = (name, entry, extra) => esbuild.build({
 });
 
 /**
- * Three steps, so that the core is shipped once and `_x` members keep one name everywhere:
- * 1. the other entries, to learn which core names they import;
- * 2. index.js, exporting those names under CORE_KEY (its mangled names recorded);
- * 3. the other entries again, with index.js's mangled names.
+ * Three steps, so that the core is shipped once and a `_x` member that two files touch has one
+ * name in both:
+ * 1. the other entries, to learn which core names they import and which `_x` names they touch;
+ * 2. index.js, exporting those core names (on the prototype of its exports);
+ * 3. the other entries again, each `_x` name index.js also has pinned to index.js's mangled name
+ *    (the rest get the shortest names free).
  */
 async function bundleMiniprogram() {
   const others = Object.keys(ENTRIES).filter((name) => name !== 'index' && exists(ENTRIES[name]));
   const needed = {};
-  for (const name of others) coreImports((await bundle(name, ENTRIES[name], { write: false })).outputFiles[0].text, needed);
-  const reexports = Object.keys(needed).sort().map((file) => {
-    const list = [...needed[file]].sort().map((name) => `${name} as ${CORE_MARK}${name}`);
-    return `export {${list.join(',')}} from ${JSON.stringify(`./${file}`)};`;
-  });
+  const touched = {};
+  for (const name of others) {
+    const first = await bundle(name, ENTRIES[name], { write: false, mangleCache: {} });
+    coreImports(first.outputFiles[0].text, needed);
+    touched[name] = Object.keys(first.mangleCache);
+  }
+  // A name index.js exports anyway is read under its own name; the others get short keys.
+  const first = await bundle('index', ENTRIES.index, { write: false, metafile: true });
+  const exported = new Set(Object.values(first.metafile.outputs)[0].exports);
+  const keys = {};
+  const reexports = [];
+  for (const name of Object.keys(needed).sort()) {
+    if (exported.has(name)) keys[name] = name;
+    else {
+      keys[name] = shortKey(reexports.length);
+      reexports.push(`export { ${name} as ${CORE_MARK}${keys[name]} } from ${JSON.stringify(`./${needed[name]}`)};`);
+    }
+  }
   const index = await bundle('index', ENTRIES.index, {
     entryPoints: undefined,
     stdin: { contents: [`export * from "./index";`, ...reexports].join('\n'), resolveDir: src, sourcefile: 'index-with-core.ts', loader: 'ts' },
     mangleCache: {},
   });
-  esmToCommonJs(path.join(out, 'index.js'));
+  esmToCommonJs(path.join(out, 'index.js'), keys);
   for (const name of others) {
-    await bundle(name, ENTRIES[name], { mangleCache: { ...index.mangleCache } });
-    esmToCommonJs(path.join(out, `${name}.js`));
+    const pinned = {};
+    for (const prop of touched[name]) if (prop in index.mangleCache) pinned[prop] = index.mangleCache[prop];
+    await bundle(name, ENTRIES[name], { mangleCache: pinned });
+    esmToCommonJs(path.join(out, `${name}.js`), keys);
   }
   // The component's non-TypeScript files travel beside its bundled .js, their white space
   // folded (WeChat's builder copies them byte for byte).

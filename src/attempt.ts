@@ -5,7 +5,6 @@
  * task that opens anyway is closed at once (still at most one live task).
  */
 import { PREFIX, SocketError, messageOf, noop } from './errors';
-import type { SocketErrorCode } from './errors';
 import { checkHeader, checkUrl } from './options';
 import type { ResolvedOptions } from './options';
 import { isFatalConnectError } from './reconnect-policy';
@@ -49,7 +48,7 @@ export class Attempt {
   /** Resolves the providers (a function `url`/`header` is called before every attempt) and connects. */
   _start(): void {
     const { url, header, connectTimeout } = this._options;
-    this._connectTimer = setTimeout(() => this._lost(ABNORMAL, 'connect timeout', this._error('CONNECT_TIMEOUT', `${connectTimeout} ms`)), connectTimeout);
+    this._connectTimer = setTimeout(() => this._lost(ABNORMAL, 'connect timeout', new SocketError('CONNECT_TIMEOUT', `${connectTimeout} ms`)), connectTimeout);
     if (typeof url !== 'function' && typeof header !== 'function') return this._connect(url, header);
     let pending: Promise<[string, Record<string, string> | undefined]>;
     try {
@@ -107,7 +106,7 @@ export class Attempt {
   };
 
   private readonly _refuse = (res: WxCallbackResult): void => {
-    this._lost(ABNORMAL, 'send failed', this._error('SEND_FAILED', '', res && res.errMsg));
+    this._lost(ABNORMAL, 'send failed', new SocketError('SEND_FAILED', '', res && res.errMsg));
   };
 
   private _connect(url: string, header: Record<string, string> | undefined): void {
@@ -123,7 +122,7 @@ export class Attempt {
       });
       if (!isTaskLike(task)) throw new TypeError('connectSocket returned no SocketTask');
     } catch (err) {
-      return this._lost(ABNORMAL, 'connect failed', this._error('CONNECT_FAILED', `connectSocket: ${messageOf(err)}`));
+      return this._lost(ABNORMAL, 'connect failed', new SocketError('CONNECT_FAILED', `connectSocket: ${messageOf(err)}`));
     }
     // Given up while connectSocket ran (its `fail` came at once).
     if (!this._live) return safeClose(task, 1000, '');
@@ -145,23 +144,23 @@ export class Attempt {
     });
     task.onError((res) => {
       if (!this._open) this._connectFailed(res);
-      else this._lost(ABNORMAL, res.errMsg, this._error('SOCKET_ERROR', '', res.errMsg));
+      else this._lost(ABNORMAL, res.errMsg, new SocketError('SOCKET_ERROR', '', res.errMsg));
     });
     task.onClose((res) => {
       const code = typeof res.code === 'number' ? res.code : ABNORMAL;
       const reason = typeof res.reason === 'string' ? res.reason : '';
-      this._lost(code, reason, this._open ? undefined : this._error('CONNECT_FAILED', `closed ${code}`, reason || undefined));
+      this._lost(code, reason, this._open ? undefined : new SocketError('CONNECT_FAILED', `closed ${code}`, reason || undefined));
     });
   }
 
   private _connectFailed(res: WxCallbackResult): void {
     const errMsg = res && typeof res.errMsg === 'string' ? res.errMsg : undefined;
-    if (isFatalConnectError(errMsg)) this._lost(ABNORMAL, 'domain not allowed', this._error('DOMAIN_NOT_ALLOWED', '', errMsg), true);
-    else this._lost(ABNORMAL, errMsg || 'connect failed', this._error('CONNECT_FAILED', '', errMsg));
+    if (isFatalConnectError(errMsg)) this._lost(ABNORMAL, 'domain not allowed', new SocketError('DOMAIN_NOT_ALLOWED', '', errMsg), true);
+    else this._lost(ABNORMAL, errMsg || 'connect failed', new SocketError('CONNECT_FAILED', '', errMsg));
   }
 
   private _providerFailed(err: unknown): void {
-    this._lost(ABNORMAL, 'provider failed', this._error('PROVIDER_FAILED', messageOf(err)));
+    this._lost(ABNORMAL, 'provider failed', new SocketError('PROVIDER_FAILED', messageOf(err)));
   }
 
   /** Every report goes through here: nothing from an attempt that was given up. */
@@ -169,9 +168,6 @@ export class Attempt {
     if (this._live) this._hooks._lost(code, reason, error, fatal);
   }
 
-  private _error(code: SocketErrorCode, detail?: string, errMsg?: string): SocketError {
-    return new SocketError(code, detail, errMsg);
-  }
 
   private _stopConnectTimer(): void {
     if (this._connectTimer !== undefined) clearTimeout(this._connectTimer);

@@ -24,8 +24,8 @@ export class Emitter<Events extends object> {
    */
   on<K extends keyof Events>(event: K, listener: (payload: Events[K], meta: never) => void): () => void {
     const known = this._known;
-    const call = `on("${String(event)}", listener): `;
-    if (known && known.indexOf(event as string) < 0) throw typeError(`${call}unknown event "${String(event)}" (known: ${known.join(', ')})`);
+    const call = `on("${event as string}", listener): `;
+    if (known && known.indexOf(event as string) < 0) throw typeError(`${call}unknown event "${event as string}" (known: ${known.join(', ')})`);
     if (typeof listener !== 'function') throw typeError(`${call}needs a listener function`);
     this._listeners[event] = (this._listeners[event] || []).concat(listener as AnyListener);
     return () => this.off(event, listener);
@@ -46,7 +46,7 @@ export class Emitter<Events extends object> {
       try {
         (list[i] as AnyListener)(payload, meta);
       } catch (err) {
-        console.error(`${PREFIX} a "${String(event)}" listener threw:`, err);
+        console.error(`${PREFIX} a "${event as string}" listener threw:`, err);
       }
     }
   }

@@ -13,57 +13,6 @@ export function globalWx(): WxLike | undefined {
   return typeof wx === 'undefined' || wx === null ? undefined : wx;
 }
 
-export interface PlatformHandlers {
-  /** `query` is true for the one-off answer of getNetworkType, false for a change event. */
-  network?: (res: NetworkStatus, query?: boolean) => void;
-  show?: () => void;
-  hide?: () => void;
-}
-
-/**
- * Subscribes to network and app events, returning the release function.
- * Where `off*` is missing (old base libraries) the handlers are muted instead.
- */
-export function watchPlatform(target: WxLike | undefined, handlers: PlatformHandlers): () => void {
-  if (!target) return noop;
-  let live = true;
-  const releases: Array<() => void> = [];
-  const pair = <A extends unknown[]>(
-    on: ((fn: (...args: A) => void) => void) | undefined,
-    off: ((fn: (...args: A) => void) => void) | undefined,
-    handler: ((...args: A) => void) | undefined,
-  ): void => {
-    if (!handler || typeof on !== 'function') return;
-    const fn = (...args: A): void => {
-      if (live) handler(...args);
-    };
-    on.call(target, fn);
-    if (typeof off === 'function') releases.push(() => off.call(target, fn));
-  };
-  const network = handlers.network;
-  let heardChange = false;
-  pair(target.onNetworkStatusChange, target.offNetworkStatusChange, network && ((res: NetworkStatus) => {
-    heardChange = true;
-    network(res);
-  }));
-  // Changes are only heard while listening: ask once for the state we may have missed.
-  // A change event heard before the answer is newer than it, so the answer is then dropped.
-  if (network && typeof target.getNetworkType === 'function') {
-    target.getNetworkType({
-      success: (res) => {
-        if (live && !heardChange && res) network({ isConnected: res.networkType !== 'none', networkType: res.networkType }, true);
-      },
-      fail: noop,
-    });
-  }
-  pair(target.onAppShow, target.offAppShow, handlers.show);
-  pair(target.onAppHide, target.offAppHide, handlers.hide);
-  return () => {
-    live = false;
-    for (const release of releases) release();
-  };
-}
-
 /** What the platform's events mean to the manager. */
 export interface WatchHooks {
   /** Offline: no attempt may be spent. */
@@ -74,11 +23,16 @@ export interface WatchHooks {
   _background(): void;
 }
 
-/** Network and app state, from the platform's events while watching (the manager watches unless `closed`). */
+/**
+ * Network and app state, from the platform's network and show/hide events while watching (the
+ * manager watches unless `closed`). Where `off*` is missing (old base libraries) a released
+ * watch's handlers are muted instead.
+ */
 export class PlatformWatch {
   _online = true;
   _hidden = false;
-  private _unwatch: (() => void) | undefined;
+  /** While watching: what releases each listener. */
+  private _release: Array<() => void> | undefined;
   private readonly _options: Pick<ResolvedOptions, 'watchNetwork' | 'watchApp' | 'wx'>;
   private readonly _hooks: WatchHooks;
 
@@ -88,38 +42,61 @@ export class PlatformWatch {
   }
 
   _start(): void {
-    if (this._unwatch) return;
-    const { watchNetwork, watchApp, wx } = this._options;
-    this._unwatch = watchPlatform(wx, {
-      network: watchNetwork ? this._network : undefined,
-      show: watchApp ? this._shown : undefined,
-      hide: watchApp ? this._hide : undefined,
-    });
+    if (this._release) return;
+    const release: Array<() => void> = (this._release = []);
+    const { watchNetwork, watchApp, wx: target } = this._options;
+    if (!target) return;
+    const live = (): boolean => this._release === release;
+    const listen = <T>(on: ((fn: (res: T) => void) => void) | undefined, off: ((fn: (res: T) => void) => void) | undefined, handler: (res: T) => void): void => {
+      if (typeof on !== 'function') return;
+      const fn = (res: T): void => {
+        if (live()) handler(res);
+      };
+      on.call(target, fn);
+      if (typeof off === 'function') release.push(() => off.call(target, fn));
+    };
+    if (watchNetwork) {
+      let heard = false;
+      listen(target.onNetworkStatusChange, target.offNetworkStatusChange, (res) => {
+        heard = true;
+        this._network(res);
+      });
+      // Changes are only heard while listening: ask once for the state we may have missed.
+      // A change event heard before the answer is newer than it, so the answer is then dropped.
+      if (typeof target.getNetworkType === 'function') {
+        target.getNetworkType({
+          success: (res) => live() && !heard && res && this._network({ isConnected: res.networkType !== 'none' }, true),
+          fail: noop,
+        });
+      }
+    }
+    if (watchApp) {
+      listen(target.onAppShow, target.offAppShow, () => {
+        this._hidden = false;
+        this._hooks._changed();
+      });
+      listen(target.onAppHide, target.offAppHide, () => {
+        this._hidden = true;
+        this._hooks._background();
+      });
+    }
   }
 
   _stop(): void {
-    if (this._unwatch) this._unwatch();
-    this._unwatch = undefined;
+    const release = this._release;
+    this._release = undefined;
+    if (release) for (const fn of release) fn();
     // Not listening any more: what we knew goes stale (re-learned on the next start).
     this._online = true;
     this._hidden = false;
   }
 
-  private readonly _network = (res: NetworkStatus, query?: boolean): void => {
+  /** `query`: the one-off answer of getNetworkType (only a change of what we believed counts). */
+  private _network(res: NetworkStatus, query?: boolean): void {
     const online = !!(res && res.isConnected);
     if (query && online === this._online) return;
     this._online = online;
     if (online) this._hooks._changed();
     else this._hooks._offline();
-  };
-
-  private readonly _shown = (): void => {
-    this._hidden = false;
-    this._hooks._changed();
-  };
-
-  private readonly _hide = (): void => {
-    this._hidden = true;
-    this._hooks._background();
-  };
+  }
 }

@@ -5,16 +5,17 @@
  */
 import { ABNORMAL, Attempt } from './attempt';
 import type { AttemptHooks } from './attempt';
+import type { HeartbeatHooks } from './heartbeat';
 import { Emitter } from './emitter';
 import { PREFIX, SocketError, typeError } from './errors';
-import type { SocketErrorCode } from './errors';
 import { Heartbeat } from './heartbeat';
 import { checkClose, checkSend, resolveOptions } from './options';
 import type { ResolvedOptions } from './options';
 import { Outbox } from './outbox';
 import { globalWx, PlatformWatch } from './platform';
+import type { WatchHooks } from './platform';
 import { afterLoss, askShouldReconnect, reconnectDelay } from './reconnect-policy';
-import type { Listener, SendOptions, SocketData, SocketState, SocketStats, WxSocketEventName, WxSocketEvents, WxSocketOptions } from './types';
+import type { HeartbeatOptions, Listener, SendOptions, SocketData, SocketState, SocketStats, WxSocketEventName, WxSocketEvents, WxSocketOptions } from './types';
 
 const EVENTS: WxSocketEventName[] = ['open', 'message', 'close', 'error', 'reconnecting', 'reconnect-failed', 'state', 'pong'];
 
@@ -58,19 +59,10 @@ export class WxSocketManager {
   /** @throws TypeError naming the bad option; see {@link WxSocketOptions}. */
   constructor(options: WxSocketOptions) {
     const o = (this._options = resolveOptions(options, globalWx()));
-    this._platform = new PlatformWatch(o, {
-      _offline: () => this._clearReconnectTimer(), // the pending attempt is not spent while offline
-      _changed: () => this._retryNow(),
-      _background: () => this._heartbeat && this._heartbeat._stop(),
-    });
-    const hb = o.heartbeat;
-    if (hb) {
-      this._heartbeat = new Heartbeat(hb, {
-        ping: (text) => (this._attempt as Attempt)._send(text),
-        dead: () => this._lose(ABNORMAL, 'heartbeat timeout', this._error('HEARTBEAT_TIMEOUT', `silent ${hb.timeout} ms after a ping`)),
-        pong: (rtt) => this._emit('pong', { rtt }),
-      });
-    }
+    // The manager is the hooks of its parts: each sees only its own narrow interface.
+    const hooks: AttemptHooks & WatchHooks & HeartbeatHooks = this;
+    this._platform = new PlatformWatch(o, hooks);
+    if (o.heartbeat) this._heartbeat = new Heartbeat(o.heartbeat, hooks);
   }
 
   /** `idle | connecting | open | reconnecting | closed | failed`. */
@@ -100,7 +92,7 @@ export class WxSocketManager {
 
   /** `{ rtt, reconnects, sent, received, queued }` since the manager was made: see {@link SocketStats}. */
   get stats(): SocketStats {
-    return { rtt: this.rtt, reconnects: Math.max(0, this._opens - 1), sent: this._outbox._sent, received: this._received, queued: this.queued };
+    return { rtt: this.rtt, reconnects: this._opens && this._opens - 1, sent: this._outbox._sent, received: this._received, queued: this.queued };
   }
 
   // ---- public methods -------------------------------------------------------
@@ -150,11 +142,11 @@ export class WxSocketManager {
     const direct = checkSend(data, options);
     const state = this._current;
     const outbox = this._outbox;
-    if (state === 'closed') return Promise.reject(this._error('CLOSED', 'call connect() first'));
+    if (state === 'closed') return Promise.reject(new SocketError('CLOSED', 'call connect() first'));
     if (state === 'open' && outbox._queue._size === 0) return outbox._add(data, direct, this._attempt);
     const queue = this._options.queue;
-    if (!queue || direct) return Promise.reject(this._error('NOT_OPEN', state));
-    if (outbox._queue._size >= queue.max) return Promise.reject(this._error('QUEUE_FULL', `max ${queue.max}`));
+    if (!queue || direct) return Promise.reject(new SocketError('NOT_OPEN', state));
+    if (outbox._queue._size >= queue.max) return Promise.reject(new SocketError('QUEUE_FULL', `max ${queue.max}`));
     return outbox._add(data, false);
   }
 
@@ -238,24 +230,14 @@ export class WxSocketManager {
   /** Internal counters for leak checks and the `testing` helpers. */
   get diagnostics(): { timers: number; listeners: number; holders: number; task: boolean } {
     const a = this._attempt;
-    const timers = Number(this._reconnectTimer !== undefined) + Number(!!a && a._connecting) + Number(!!this._heartbeat && this._heartbeat._running);
+    const timers = +(this._reconnectTimer !== undefined) + +(!!a && a._connecting) + +(!!this._heartbeat && this._heartbeat._running);
     return { timers, listeners: this._events.count(), holders: this._holders, task: !!a && a._task !== undefined };
   }
 
-  // ---- what an attempt reports ---------------------------------------------------
+  // ---- what the attempt, the heartbeat and the platform watch report ------------------
 
-  private readonly _hooks: AttemptHooks = {
-    _opened: (header) => this._opened(header),
-    _message: (data) => {
-      if (this._heartbeat && this._heartbeat._received(data)) return;
-      this._received++;
-      this._events.emit('message', data);
-    },
-    _confirmed: () => this._outbox._confirmed(),
-    _lost: (code, reason, error, fatal) => this._lose(code, reason, error, fatal),
-  };
-
-  private _opened(header: Record<string, string> | undefined): void {
+  /** @internal The attempt's task opened. */
+  _opened(header: Record<string, string> | undefined): void {
     const gen = this._gen;
     const link = this._attempt as Attempt;
     const took = this._attemptNo;
@@ -269,6 +251,71 @@ export class WxSocketManager {
     if (this._heartbeat && !this._platform._hidden) this._heartbeat._start();
     this._opens++;
     this._emit('open', header === undefined ? { attempt: took } : { attempt: took, header });
+  }
+
+  /** @internal An inbound frame. */
+  _message(data: SocketData): void {
+    if (this._heartbeat && this._heartbeat._received(data)) return;
+    this._received++;
+    this._events.emit('message', data);
+  }
+
+  /** @internal The platform confirmed the oldest frame in flight. */
+  _confirmed(): void {
+    this._outbox._confirmed();
+  }
+
+  /** @internal Every failure ends here: one loss, one decision, at most one scheduled attempt. */
+  _lost(code: number, reason: string, error?: SocketError, fatal = false): void {
+    this._abandon(1000, '', error && error.errMsg, code, reason);
+    const g = this._gen;
+    const r = this._options.reconnect;
+    const online = this._platform._online;
+    const [next, gaveUp] = afterLoss(fatal, fatal || askShouldReconnect(this._options.shouldReconnect, code, reason), r, online, this._attemptNo);
+    if (error) this._emit('error', error);
+    if (g !== this._gen) return;
+    this._setState(next);
+    if (g !== this._gen) return;
+    this._payClose(next === 'reconnecting');
+    if (g !== this._gen) return;
+    if (gaveUp !== undefined) this._emit('reconnect-failed', { attempts: gaveUp });
+    else if (next === 'reconnecting' && online && r) this._schedule(r);
+  }
+
+  /** @internal */
+  _ping(text: string): void {
+    (this._attempt as Attempt)._send(text);
+  }
+
+  /** @internal Silent too long after a ping. */
+  _dead(): void {
+    this._lost(ABNORMAL, 'heartbeat timeout', new SocketError('HEARTBEAT_TIMEOUT', `silent ${(this._options.heartbeat as HeartbeatOptions).timeout} ms after a ping`));
+  }
+
+  /** @internal */
+  _pong(rtt: number): void {
+    this._emit('pong', { rtt });
+  }
+
+  /** @internal Offline: the pending attempt is not spent. */
+  _offline(): void {
+    this._clearReconnectTimer();
+  }
+
+  /** @internal The world changed (back online, app shown): check an open link, retry a lost one at once with attempt 0. */
+  _changed(): void {
+    const s = this._current;
+    const running = !!this._attempt && this._attempt._connecting; // an attempt running is left alone
+    if (s === 'reconnecting' || s === 'failed') {
+      if (!running) this._restart('reconnecting');
+    } else if (s === 'connecting') {
+      if (!running && this._platform._online) this._startAttempt();
+    } else if (s === 'open' && !this._platform._hidden && this._heartbeat) this._heartbeat._probe(); // hidden: the probe waits for show
+  }
+
+  /** @internal In the background: nothing is judged. */
+  _background(): void {
+    if (this._heartbeat) this._heartbeat._stop();
   }
 
   // ---- the state machine -----------------------------------------------------------
@@ -286,25 +333,8 @@ export class WxSocketManager {
 
   private _startAttempt(): void {
     this._abandon(1000, '');
-    const attempt = (this._attempt = new Attempt(this._options, this._hooks));
+    const attempt = (this._attempt = new Attempt(this._options, this));
     attempt._start();
-  }
-
-  /** Every failure ends here: one loss, one decision, at most one scheduled attempt. */
-  private _lose(code: number, reason: string, error?: SocketError, fatal = false): void {
-    this._abandon(1000, '', error && error.errMsg, code, reason);
-    const g = this._gen;
-    const r = this._options.reconnect;
-    const online = this._platform._online;
-    const [next, gaveUp] = afterLoss(fatal, fatal || askShouldReconnect(this._options.shouldReconnect, code, reason), r, online, this._attemptNo);
-    if (error) this._emit('error', error);
-    if (g !== this._gen) return;
-    this._setState(next);
-    if (g !== this._gen) return;
-    this._payClose(next === 'reconnecting');
-    if (g !== this._gen) return;
-    if (gaveUp !== undefined) this._emit('reconnect-failed', { attempts: gaveUp });
-    else if (next === 'reconnecting' && online && r) this._schedule(r);
   }
 
   private _schedule(r: Exclude<ResolvedOptions['reconnect'], false>): void {
@@ -360,26 +390,12 @@ export class WxSocketManager {
     this._emit('state', { state: next, previous });
   }
 
-  /** The world changed (back online, app shown): check an open link, retry a lost one at once with attempt 0. */
-  private _retryNow(): void {
-    const s = this._current;
-    const running = !!this._attempt && this._attempt._connecting; // an attempt running is left alone
-    if (s === 'reconnecting' || s === 'failed') {
-      if (!running) this._restart('reconnecting');
-    } else if (s === 'connecting') {
-      if (!running && this._platform._online) this._startAttempt();
-    } else if (s === 'open' && !this._platform._hidden && this._heartbeat) this._heartbeat._probe(); // hidden: the probe waits for show
-  }
-
   // ---- helpers ------------------------------------------------------------------------
 
   private _emit<K extends WxSocketEventName>(event: K, payload: WxSocketEvents[K]): void {
     this._events.emit(event, payload);
   }
 
-  private _error(code: SocketErrorCode, detail?: string, errMsg?: string): SocketError {
-    return new SocketError(code, detail, errMsg);
-  }
 
   private _assertUsable(method: string): void {
     if (this._destroyed) throw new Error(`${PREFIX} ${method}() called after destroy()`);
