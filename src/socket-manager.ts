@@ -244,12 +244,12 @@ export class WxSocketManager {
     this._attemptNo = 0;
     if (this._firstFrame) link._sendFirst(this._firstFrame);
     if (gen !== this._gen) return;
+    this._opens++;
     this._setState('open');
     // Queued frames go out before `open` listeners run (and before anything they send).
     while (gen === this._gen && this._outbox._sendNext(link));
     if (gen !== this._gen) return;
     if (this._heartbeat && !this._platform._hidden) this._heartbeat._start();
-    this._opens++;
     this._emit('open', header === undefined ? { attempt: took } : { attempt: took, header });
   }
 

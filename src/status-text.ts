@@ -41,8 +41,10 @@ export interface SocketStatusData {
   state: SocketState;
   /** The state in words, e.g. `重连中 第 1/12 次`. */
   text: string;
-  /** e.g. `RTT 42 ms`; empty before the first pong. */
+  /** e.g. `RTT 42 ms`; empty before the first pong. With `stats`: e.g. `RTT 42 ms · 重连 2 次`. */
   rtt: string;
+  /** The `stats` property: the reconnects are shown beside the RTT. */
+  stats: boolean;
   retryText: string;
   /** The retry button is shown (the manager has failed). */
   showRetry: boolean;

@@ -152,7 +152,8 @@ export interface SocketStats {
   rtt: number | undefined;
   /**
    * Links that opened after the first one, whatever brought them back (a loss, `reconnect()`,
-   * back online, `connect()` after `close()`): every `open` event but the first.
+   * back online, `connect()` after `close()`): every change to the `open` state but the first
+   * (counted when `state` fires, so a `state` listener already sees it).
    */
   reconnects: number;
   /**

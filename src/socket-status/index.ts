@@ -5,7 +5,8 @@
  *   <socket-status id="status" lang="en" />
  *   (this.selectComponent('#status') as SocketStatus).bind(socket)
  *
- * It detaches from the manager by itself when the page unloads.
+ * With `stats` (`<socket-status stats />`) the RTT line also says how many times the link came
+ * back (`socket.stats.reconnects`). It detaches from the manager by itself when the page unloads.
  */
 import type { WxSocketManager } from '../socket-manager';
 import { STATUS_TEXT, statusText } from '../status-text';
@@ -20,10 +21,14 @@ interface Instance extends SocketStatus {
   render(): void;
 }
 
+const RECONNECTS: Record<StatusLang, string> = { zh: '重连 {n} 次', en: '{n} reconnects' };
+
 Component({
   properties: {
     /** 'zh' (default) or 'en'. */
     lang: { type: String, value: 'zh' },
+    /** Also show `socket.stats.reconnects` beside the RTT. */
+    stats: { type: Boolean, value: false },
   },
   data: {
     state: 'idle' as SocketState,
@@ -33,7 +38,7 @@ Component({
     showRetry: false,
   },
   observers: {
-    lang(this: Instance) {
+    'lang, stats'(this: Instance) {
       this.render();
     },
   },
@@ -67,10 +72,13 @@ Component({
       const m = this.manager;
       const lang: StatusLang = this.data.lang === 'en' ? 'en' : 'zh';
       if (!m) return;
+      const { rtt, reconnects } = m.stats;
+      const line = rtt === undefined ? [] : [`RTT ${rtt} ms`];
+      if (this.data.stats) line.push(RECONNECTS[lang].replace('{n}', String(reconnects)));
       this.setData({
         state: m.state,
         text: statusText(m.state, m.attempt, m.maxAttempts, lang),
-        rtt: m.rtt === undefined ? '' : `RTT ${m.rtt} ms`,
+        rtt: line.join(' · '),
         retryText: STATUS_TEXT[lang].retry,
         showRetry: m.state === 'failed',
       });
