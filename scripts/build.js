@@ -13,6 +13,7 @@ const fs = require('fs');
 const path = require('path');
 const { execFileSync } = require('child_process');
 const esbuild = require('esbuild');
+const terser = require('terser');
 
 const root = path.resolve(__dirname, '..');
 const src = path.join(root, 'src');
@@ -115,6 +116,16 @@ function esmToCommonJs(file, keys) {
   fs.writeFileSync(file, `"use strict";${code}`);
 }
 
+/**
+ * A last pass of terser over the CommonJS file: ~2% fewer gzipped bytes than esbuild's minifier
+ * alone (it also shortens the names of the require/exports plumbing). ES2015 in, ES2015 out;
+ * property names untouched (esbuild mangled the `_x` ones already).
+ */
+async function squeeze(file) {
+  const result = await terser.minify(fs.readFileSync(file, 'utf8'), { ecma: 2015, compress: { passes: 2 }, mangle: true, format: { comments: false } });
+  fs.writeFileSync(file, result.code);
+}
+
 const bundle = (name, entry, extra) => esbuild.build({
   entryPoints: [path.join(root, entry)],
   outfile: path.join(out, `${name}.js`),
@@ -168,11 +179,13 @@ async function bundleMiniprogram() {
     mangleCache: {},
   });
   esmToCommonJs(path.join(out, 'index.js'), keys);
+  await squeeze(path.join(out, 'index.js'));
   for (const name of others) {
     const pinned = {};
     for (const prop of touched[name]) if (prop in index.mangleCache) pinned[prop] = index.mangleCache[prop];
     await bundle(name, ENTRIES[name], { mangleCache: pinned });
     esmToCommonJs(path.join(out, `${name}.js`), keys);
+    await squeeze(path.join(out, `${name}.js`));
   }
   // The component's non-TypeScript files travel beside its bundled .js, their white space
   // folded (WeChat's builder copies them byte for byte).

@@ -5,7 +5,7 @@
  * task that opens anyway is closed at once (still at most one live task).
  */
 import { PREFIX, SocketError, messageOf, noop } from './errors';
-import { checkHeader, checkUrl } from './options';
+import { checkProvided } from './options';
 import type { ResolvedOptions } from './options';
 import { isFatalConnectError } from './reconnect-policy';
 import type { SocketData, SocketTaskLike, WxCallbackResult } from './types';
@@ -59,8 +59,7 @@ export class Attempt {
     pending.then(([u, h]) => {
       if (!this._live) return;
       try {
-        checkUrl(u, 'url()');
-        if (h !== undefined) checkHeader(h, 'header()');
+        checkProvided(u, h);
       } catch (err) {
         return this._providerFailed(err);
       }

@@ -119,13 +119,13 @@ export function resolveOptions(options: WxSocketOptions, globalWx: WxLike | unde
   return o as unknown as ResolvedOptions;
 }
 
-/** Throws naming `what` unless `url` is a ws:// or wss:// URL. Never echoes the URL: it may hold a token. */
-export function checkUrl(url: unknown, what: string): asserts url is string {
-  if (!isWsUrl(url)) throw typeError(`${what} must be ${WS_URL}`);
-}
-
-export function checkHeader(header: unknown, what: string): asserts header is Record<string, string> {
-  if (!isHeader(header)) throw typeError(`${what} must be ${HEADER}`);
+/**
+ * What a `url()`/`header()` provider gave, checked like the options (a TypeError naming the
+ * provider). Never echoes the URL: it may hold a token.
+ */
+export function checkProvided(url: unknown, header: unknown): asserts url is string {
+  if (!isWsUrl(url)) throw typeError(`url() must be ${WS_URL}`);
+  if (header !== undefined && !isHeader(header)) throw typeError(`header() must be ${HEADER}`);
 }
 
 /** `close(code, reason)`'s arguments, checked in any state. */

@@ -41,10 +41,12 @@ export interface SocketStatusData {
   state: SocketState;
   /** The state in words, e.g. `重连中 第 1/12 次`. */
   text: string;
-  /** e.g. `RTT 42 ms`; empty before the first pong. With `stats`: e.g. `RTT 42 ms · 重连 2 次`. */
+  /** e.g. `RTT 42 ms`; empty before the first pong. */
   rtt: string;
-  /** The `stats` property: the reconnects are shown beside the RTT. */
+  /** The `stats` property: the reconnects are shown (`重连 2 次`, `2 reconnects`). */
   stats: boolean;
+  /** `socket.stats.reconnects`. */
+  reconnects: number;
   retryText: string;
   /** The retry button is shown (the manager has failed). */
   showRetry: boolean;

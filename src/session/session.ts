@@ -5,7 +5,6 @@
  */
 import { Emitter } from '../emitter';
 import { PREFIX, SocketError, noop, typeError } from '../errors';
-import type { SocketErrorCode } from '../errors';
 import type { WxSocketManager } from '../socket-manager';
 import type { SocketData } from '../types';
 import { atLeast, integer, isSocketData, readOptions, text, time } from '../validate';
@@ -13,7 +12,7 @@ import type { Rules } from '../validate';
 import { ACK_EVERY, classify, HEARTBEAT_PING, HEARTBEAT_PONG, CLOSE_TAKEN_OVER, CLOSE_UNAUTHENTICATED, decodePayload, encodeAck, encodeHello, encodeMsg, encodePayload, parseFrame } from '../protocol';
 import type { MsgFrame, WelcomeFrame } from '../protocol';
 import { decodeSession, encodeSession, isStorageOption, openStorage } from './storage';
-import type { SessionStorage } from './storage';
+import type { SessionStorage, StoredMessage } from './storage';
 
 export interface SocketSessionOptions {
   /** Keep the session across a kill: `'wx'` (wx storage, one key) or a synchronous `{ get, set, remove }` of JSON text. @default false */
@@ -173,10 +172,10 @@ export class SocketSession {
    */
   send(data: SocketData): Promise<void> {
     return new Promise<void>((resolve, reject) => {
-      if (this._closed) return reject(error('CLOSED', 'the session is closed'));
+      if (this._closed) return reject(new SocketError('CLOSED', 'the session is closed'));
       if (!isSocketData(data)) return reject(typeError('send() takes a string or an ArrayBuffer'));
       const max = this._options.maxUnacked;
-      if (this._unacked.length >= max) return reject(error('QUEUE_FULL', `maxUnacked (${max}) reached`));
+      if (this._unacked.length >= max) return reject(new SocketError('QUEUE_FULL', `maxUnacked (${max}) reached`));
       const p = encodePayload(data);
       const m: Unacked = { _id: this._idPrefix + (this._ids++).toString(36), _data: p.d, _binary: p.b, _deadline: Date.now() + this._options.deliveryTimeout, _resolve: resolve, _reject: reject };
       const s = this._next++;
@@ -198,7 +197,7 @@ export class SocketSession {
     const unacked = this._unacked;
     this._unacked = [];
     this._store('remove');
-    const e = error('CLOSED', 'the session was closed');
+    const e = new SocketError('CLOSED', 'the session was closed');
     for (const m of unacked) if (m._reject) m._reject(e);
   }
 
@@ -332,7 +331,7 @@ export class SocketSession {
       if (!reject) continue;
       if ((m._deadline as number) > now) break;
       m._resolve = m._reject = undefined;
-      reject(error('DELIVERY_TIMEOUT', `no ack within ${this._options.deliveryTimeout} ms`));
+      reject(new SocketError('DELIVERY_TIMEOUT', `no ack within ${this._options.deliveryTimeout} ms`));
     }
     this._armDeliveryTimer();
   };
@@ -341,8 +340,8 @@ export class SocketSession {
 
   private _save(): void {
     if (this._storage && !this._closed) {
-      const unacked = this._unacked.map((m): [string, string, 1?] => (m._binary ? [m._id, m._data, 1] : [m._id, m._data]));
-      this._store('set', encodeSession({ sid: this._sid, rx: this._rx, next: this._next, unacked }));
+      const unacked = this._unacked.map((m): StoredMessage => (m._binary ? [m._id, m._data, 1] : [m._id, m._data]));
+      this._store('set', encodeSession(this._sid, this._rx, this._next, unacked));
     }
   }
 
@@ -372,8 +371,4 @@ export class SocketSession {
     // Stored before they were handed to a link: each may have been written already.
     this._unacked = stored.unacked.map(([id, d, b]) => ({ _id: id, _data: d, _binary: b, _written: true }));
   }
-}
-
-function error(code: SocketErrorCode, message: string): SocketError {
-  return new SocketError(code, message);
 }

@@ -52,9 +52,9 @@ export interface StoredSession {
   unacked: StoredMessage[];
 }
 
-/** The JSON text kept under the storage key: `{ sid, rx, s, u }`. */
-export function encodeSession(state: StoredSession): string {
-  return JSON.stringify({ sid: state.sid, rx: state.rx, s: state.next, u: state.unacked });
+/** The JSON text kept under the storage key: `{ sid, rx, s, u }` (the names a stored session has always had). */
+export function encodeSession(sid: string | null, rx: number, next: number, unacked: StoredMessage[]): string {
+  return JSON.stringify({ sid, rx, s: next, u: unacked });
 }
 
 /** The stored text read back; `null` when nothing is stored; `undefined` when what is stored is not valid. */

@@ -5,8 +5,8 @@
  *   <socket-status id="status" lang="en" />
  *   (this.selectComponent('#status') as SocketStatus).bind(socket)
  *
- * With `stats` (`<socket-status stats />`) the RTT line also says how many times the link came
- * back (`socket.stats.reconnects`). It detaches from the manager by itself when the page unloads.
+ * With `stats` (`<socket-status stats />`) it also says how many times the link came back
+ * (`socket.stats.reconnects`). It detaches from the manager by itself when the page unloads.
  */
 import type { WxSocketManager } from '../socket-manager';
 import { STATUS_TEXT, statusText } from '../status-text';
@@ -21,24 +21,23 @@ interface Instance extends SocketStatus {
   render(): void;
 }
 
-const RECONNECTS: Record<StatusLang, string> = { zh: '重连 {n} 次', en: '{n} reconnects' };
-
 Component({
   properties: {
     /** 'zh' (default) or 'en'. */
     lang: { type: String, value: 'zh' },
-    /** Also show `socket.stats.reconnects` beside the RTT. */
-    stats: { type: Boolean, value: false },
+    /** Also show `socket.stats.reconnects` (the words are in the WXML). */
+    stats: Boolean,
   },
   data: {
     state: 'idle' as SocketState,
     text: STATUS_TEXT.zh.idle,
     rtt: '',
+    reconnects: 0,
     retryText: STATUS_TEXT.zh.retry,
     showRetry: false,
   },
   observers: {
-    'lang, stats'(this: Instance) {
+    lang(this: Instance) {
       this.render();
     },
   },
@@ -72,13 +71,11 @@ Component({
       const m = this.manager;
       const lang: StatusLang = this.data.lang === 'en' ? 'en' : 'zh';
       if (!m) return;
-      const { rtt, reconnects } = m.stats;
-      const line = rtt === undefined ? [] : [`RTT ${rtt} ms`];
-      if (this.data.stats) line.push(RECONNECTS[lang].replace('{n}', String(reconnects)));
       this.setData({
         state: m.state,
         text: statusText(m.state, m.attempt, m.maxAttempts, lang),
-        rtt: line.join(' · '),
+        rtt: m.rtt === undefined ? '' : `RTT ${m.rtt} ms`,
+        reconnects: m.stats.reconnects,
         retryText: STATUS_TEXT[lang].retry,
         showRetry: m.state === 'failed',
       });

@@ -83,28 +83,33 @@ describe('socket-status component', () => {
     expect(status(comp).text).toBe('Reconnecting, attempt 1/2');
   });
 
-  test('stats (opt-in) adds the reconnects beside the RTT; without it the line is the RTT alone', async () => {
+  test('stats (opt-in) also shows how many times the link came back; without it, nothing changes', async () => {
     socket = new WxSocketManager({ url: 'wss://example.test', wx, reconnect: { interval: 10 } });
     const plain = renderStatus();
     const withStats = renderStatus({ stats: true });
     const english = renderStatus({ stats: true, lang: 'en' });
+    const shown = (): Array<string | undefined> => [plain, withStats, english].map((c) => textOf(c, '.socket-status__reconnects'));
     for (const comp of [plain, withStats, english]) comp.instance.bind(socket);
-    expect([status(plain).rtt, status(withStats).rtt, status(english).rtt]).toEqual([undefined, '重连 0 次', '0 reconnects']);
+    expect(shown()).toEqual([undefined, '重连 0 次', '0 reconnects']);
     socket.connect();
     wx.lastTask.serverOpen();
     wx.showApp(); // probed with a ping at once
     wx.lastTask.serverMessage('pong');
     const rtt = `RTT ${socket.rtt as number} ms`;
-    expect([status(plain).rtt, status(withStats).rtt, status(english).rtt]).toEqual([rtt, `${rtt} · 重连 0 次`, `${rtt} · 0 reconnects`]);
+    expect([plain, withStats, english].map((c) => status(c))).toEqual([
+      { text: '已连接', rtt, retry: undefined },
+      { text: '已连接', rtt, retry: undefined },
+      { text: 'Connected', rtt, retry: undefined },
+    ]);
     wx.lastTask.serverClose(1006, '');
     await simulate.sleep(15);
     wx.lastTask.serverOpen();
     socket.reconnect();
     wx.lastTask.serverOpen();
     expect(socket.stats.reconnects).toBe(2);
-    expect([status(plain).rtt, status(withStats).rtt, status(english).rtt]).toEqual([rtt, `${rtt} · 重连 2 次`, `${rtt} · 2 reconnects`]);
+    expect(shown()).toEqual([undefined, '重连 2 次', '2 reconnects']);
     withStats.setData({ stats: false });
-    expect(status(withStats).rtt).toBe(rtt);
+    expect(shown()).toEqual([undefined, undefined, '2 reconnects']);
   });
 
   test('detaching (page unload) removes every listener it added', () => {
