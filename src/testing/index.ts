@@ -6,6 +6,7 @@ export * from './fake-wx';
 export { installFakeWx } from './install';
 export { seededRandom } from './seeded-random';
 export { loadPage } from './page';
+export { socketStatusComponent } from './components';
 export type { LoadPageOptions, PageDefinition, PageInstance, PageState, TestPage } from './page';
 // Fakes of the other platforms (Taro, uni-app, Alipay, Douyin, QQ, Baidu, the browser).
 export * from './platforms';
