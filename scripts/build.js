@@ -109,8 +109,9 @@ function esmToCommonJs(file, keys) {
     const pairs = names(match[1]).map(([local, name = local]) => [name, local]);
     const pub = pairs.filter(([name]) => !name.startsWith(CORE_MARK)).map(([name, local]) => `${name}:${local}`);
     const internal = pairs.filter(([name]) => name.startsWith(CORE_MARK)).map(([name, local]) => `${name.slice(CORE_MARK.length)}:${local}`);
-    const exports = `{${pub.join(',')}}`;
-    code = `${code.slice(0, match.index)}module.exports=${internal.length > 0 ? `Object.assign(Object.create({${internal.join(',')}}),${exports})` : exports};\n`;
+    // A plain `module.exports = {…}` literal: Node's ESM import finds the named exports only in that form.
+    code = `${code.slice(0, match.index)}module.exports={${pub.join(',')}};\n`;
+    if (internal.length > 0) code += `Object.setPrototypeOf(module.exports,{${internal.join(',')}});\n`;
   }
   if (/\b(import|export)\s*[{*"']/.test(code)) throw new Error(`build: ${file} still has an import or export esbuild wrote in another form`);
   fs.writeFileSync(file, `"use strict";${code}`);

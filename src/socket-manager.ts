@@ -230,7 +230,7 @@ export class WxSocketManager {
   /** Internal counters for leak checks and the `testing` helpers. */
   get diagnostics(): { timers: number; listeners: number; holders: number; task: boolean } {
     const a = this._attempt;
-    const timers = +(this._reconnectTimer !== undefined) + +(!!a && a._connecting) + +(!!this._heartbeat && this._heartbeat._running);
+    const timers = Number(this._reconnectTimer !== undefined) + Number(!!a && a._connecting) + Number(!!this._heartbeat && this._heartbeat._running);
     return { timers, listeners: this._events.count(), holders: this._holders, task: !!a && a._task !== undefined };
   }
 

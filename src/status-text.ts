@@ -43,10 +43,6 @@ export interface SocketStatusData {
   text: string;
   /** e.g. `RTT 42 ms`; empty before the first pong. */
   rtt: string;
-  /** The `stats` property: the reconnects are shown (`重连 2 次`, `2 reconnects`). */
-  stats: boolean;
-  /** `socket.stats.reconnects`. */
-  reconnects: number;
   retryText: string;
   /** The retry button is shown (the manager has failed). */
   showRetry: boolean;

@@ -5,8 +5,7 @@
  *   <socket-status id="status" lang="en" />
  *   (this.selectComponent('#status') as SocketStatus).bind(socket)
  *
- * With `stats` (`<socket-status stats />`) it also says how many times the link came back
- * (`socket.stats.reconnects`). It detaches from the manager by itself when the page unloads.
+ * It detaches from the manager by itself when the page unloads.
  */
 import type { WxSocketManager } from '../socket-manager';
 import { STATUS_TEXT, statusText } from '../status-text';
@@ -25,14 +24,11 @@ Component({
   properties: {
     /** 'zh' (default) or 'en'. */
     lang: { type: String, value: 'zh' },
-    /** Also show `socket.stats.reconnects` (the words are in the WXML). */
-    stats: Boolean,
   },
   data: {
     state: 'idle' as SocketState,
     text: STATUS_TEXT.zh.idle,
     rtt: '',
-    reconnects: 0,
     retryText: STATUS_TEXT.zh.retry,
     showRetry: false,
   },
@@ -75,7 +71,6 @@ Component({
         state: m.state,
         text: statusText(m.state, m.attempt, m.maxAttempts, lang),
         rtt: m.rtt === undefined ? '' : `RTT ${m.rtt} ms`,
-        reconnects: m.stats.reconnects,
         retryText: STATUS_TEXT[lang].retry,
         showRetry: m.state === 'failed',
       });

@@ -83,33 +83,26 @@ describe('socket-status component', () => {
     expect(status(comp).text).toBe('Reconnecting, attempt 1/2');
   });
 
-  test('stats (opt-in) also shows how many times the link came back; without it, nothing changes', async () => {
-    socket = new WxSocketManager({ url: 'wss://example.test', wx, reconnect: { interval: 10 } });
-    const plain = renderStatus();
-    const withStats = renderStatus({ stats: true });
-    const english = renderStatus({ stats: true, lang: 'en' });
-    const shown = (): Array<string | undefined> => [plain, withStats, english].map((c) => textOf(c, '.socket-status__reconnects'));
-    for (const comp of [plain, withStats, english]) comp.instance.bind(socket);
-    expect(shown()).toEqual([undefined, '重连 0 次', '0 reconnects']);
-    socket.connect();
-    wx.lastTask.serverOpen();
-    wx.showApp(); // probed with a ping at once
-    wx.lastTask.serverMessage('pong');
-    const rtt = `RTT ${socket.rtt as number} ms`;
-    expect([plain, withStats, english].map((c) => status(c))).toEqual([
-      { text: '已连接', rtt, retry: undefined },
-      { text: '已连接', rtt, retry: undefined },
-      { text: 'Connected', rtt, retry: undefined },
-    ]);
-    wx.lastTask.serverClose(1006, '');
-    await simulate.sleep(15);
-    wx.lastTask.serverOpen();
-    socket.reconnect();
-    wx.lastTask.serverOpen();
-    expect(socket.stats.reconnects).toBe(2);
-    expect(shown()).toEqual([undefined, '重连 2 次', '2 reconnects']);
-    withStats.setData({ stats: false });
-    expect(shown()).toEqual([undefined, undefined, '2 reconnects']);
+  test('the RTT shown is socket.stats.rtt, renewed on every pong', () => {
+    jest.useFakeTimers({ now: 0 });
+    try {
+      socket = new WxSocketManager({ url: 'wss://example.test', wx, heartbeat: { interval: 1000, timeout: 5000 } });
+      const comp = renderStatus();
+      comp.instance.bind(socket);
+      socket.connect();
+      wx.lastTask.serverOpen();
+      expect(status(comp).rtt).toBeUndefined();
+      jest.advanceTimersByTime(1000); // silent for an interval: ping
+      jest.advanceTimersByTime(42);
+      wx.lastTask.serverMessage('pong');
+      expect([status(comp).rtt, socket.stats.rtt]).toEqual(['RTT 42 ms', 42]);
+      jest.advanceTimersByTime(1000);
+      jest.advanceTimersByTime(7);
+      wx.lastTask.serverMessage('pong');
+      expect([status(comp).rtt, socket.stats.rtt]).toEqual(['RTT 7 ms', 7]);
+    } finally {
+      jest.useRealTimers();
+    }
   });
 
   test('detaching (page unload) removes every listener it added', () => {
