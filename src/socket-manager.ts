@@ -120,15 +120,12 @@ export class WxSocketManager {
   }
 
   /**
-   * Sends a frame. While open (and nothing is queued) it goes to the task at once;
-   * otherwise it is queued and sent, in order, before anything sent later.
-   *
-   * Resolves when the platform reports the frame sent ("handed to the network", not
-   * "received by the server"). A frame whose platform send fails is not lost: it goes back
-   * to the head of the queue and the link is treated as dead.
-   *
-   * Extension: `{ queue: false }` sends only on an open link and never queues or requeues
-   * this frame (for protocols that resend on their own, like `SocketSession`).
+   * Sends a frame. While open (and nothing is queued) it goes to the task at once; otherwise
+   * it is queued and sent, in order, before anything sent later. Resolves when the platform
+   * reports the frame sent ("handed to the network", not "received by the server"). A frame
+   * whose platform send fails is not lost: it goes back to the head of the queue and the link
+   * is treated as dead. Extension: `{ queue: false }` sends only on an open link and never
+   * queues or requeues this frame (for protocols that resend on their own, like `SocketSession`).
    *
    * @returns a promise rejected with {@link SocketError}: `QUEUE_FULL` (this message refused,
    *   queued ones kept), `CLOSED` (the manager is closed, or was closed before it went out),
@@ -389,8 +386,6 @@ export class WxSocketManager {
     } else this._platform._start();
     this._emit('state', { state: next, previous });
   }
-
-  // ---- helpers ------------------------------------------------------------------------
 
   private _emit<K extends WxSocketEventName>(event: K, payload: WxSocketEvents[K]): void {
     this._events.emit(event, payload);

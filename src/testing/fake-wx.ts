@@ -9,7 +9,7 @@
  */
 import { FakeAppEvents } from './app-events';
 import { ERR_CLOSE_CODE, ERR_CLOSE_NOT_CONNECTED, ERR_SEND_NOT_CONNECTED } from '../platforms/shared';
-import { SocketTaskBase } from '../shared/socket-task-base';
+import { lastOf, SocketTaskBase } from '../shared/socket-task-base';
 import { isValidCloseCode } from '../reconnect-policy';
 import type { Fn } from '../shared/socket-task-base';
 import type {
@@ -170,9 +170,7 @@ export class FakeWx extends FakeAppEvents implements WxLike {
   // ---- drivers ----
   /** The last task connectSocket returned. */
   get lastTask(): FakeSocketTask {
-    const task = this.tasks[this.tasks.length - 1];
-    if (!task) throw new Error('fake wx: connectSocket has not been called');
-    return task;
+    return lastOf(this.tasks, 'fake wx: connectSocket has not been called');
   }
 
   /** Tasks neither closed nor asked to close. */
