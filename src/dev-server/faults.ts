@@ -66,7 +66,7 @@ export function parseFaultText(text: string, specs: readonly FaultSpec[]): { nam
 }
 
 /** A control route's query → the raw arguments it names. */
-export function rawFaultArgs(query: URLSearchParams): Partial<Record<FaultArg, string>> {
+export function rawFaultArgs(query: { get(name: string): string | null }): Partial<Record<FaultArg, string>> {
   const raw: Partial<Record<FaultArg, string>> = {};
   for (const arg of ['ms', 'code', 'reason', 'node'] as const) {
     const value = query.get(arg);

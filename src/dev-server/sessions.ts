@@ -13,6 +13,18 @@ import type { SessionStore } from '../server/store';
 
 export type { ServerSession };
 
+/**
+ * The socket a session link runs on: a `ws` WebSocket, named by shape so the dev server's
+ * published types never require the optional `ws` package.
+ */
+export interface LinkSocket {
+  readonly readyState: number;
+  on(event: string, listener: (...args: never[]) => void): unknown;
+  send(data: string): void;
+  close(code?: number, reason?: string): void;
+  terminate(): void;
+}
+
 export interface SessionsOptions {
   /** A redis:// URL: sessions live there (cluster mode); else in memory. */
   redis?: string;
@@ -27,7 +39,7 @@ export interface SessionsOptions {
 
 export interface DevSessions {
   /** Serves a socket whose first frame, `hello` (already read), asked for a session; `user` owns it. */
-  attach(ws: WebSocket, user: string, hello: string): void;
+  attach(ws: LinkSocket, user: string, hello: string): void;
   /** The sessions this node serves now or served lately. */
   list(): ServerSession[];
   /** A restart with a memory store: every session is forgotten; returns how many. */
@@ -66,7 +78,7 @@ export async function startSessions(options: SessionsOptions): Promise<DevSessio
   let current = await run(options);
   return {
     attach(ws, user, hello) {
-      bindWs(current.hub, ws, user).text(hello);
+      bindWs(current.hub, ws as WebSocket, user).text(hello);
     },
     list: () => current.hub.sessionList(),
     async forget() {

@@ -46,7 +46,8 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
     sessionTtl: config.sessionTtl,
     answerPing: pong.answer,
     onSession(session) {
-      log(`session ${session.id.slice(0, 6)}… ${session.resumed ? 'resumed' : 'new'}`);
+      // Never a session id, not even part of one: it is what a client resumes with.
+      log(`session ${session.resumed ? 'resumed' : 'new'} (${sessions.list().length} held)`);
       serveSession(session, { textFault, record });
     },
   });

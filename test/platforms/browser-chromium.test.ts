@@ -90,6 +90,7 @@ test('the H5 demo page connects in Chromium, survives restart and blackhole, and
 
   // restart: the page's own fault button asks the dev server to drop every link and refuse for 2 s.
   await page.waitForSelector('button[data-fault^="restart"]', { timeout: 5000 });
+  await waitInPage('demo.counts.down.delivered > 0', 5000); // a tick before the outage, so a gap after it shows
   const beforeRestart = (await events()).length;
   await page.click('button[data-fault^="restart"]');
   await waitInPage('demo.socket.state === "reconnecting"', 5000);
