@@ -1,6 +1,6 @@
 /**
  * One client socket of a dev node: plain echo, unless its first frame (pings aside) is a
- * session `hello`, which hands it to the reliable sessions for good.
+ * session frame (`hello`), which hands it to the reliable sessions for good.
  *
  * Plain: "ping" → "pong" (unless the nopong fault is on), text and binary echoed, and with
  * --text-faults a "fault:<name> [args]" text runs that fault (answered "fault-ok:<name>").
@@ -19,12 +19,18 @@ export interface LinkHooks {
   record(text: string): void;
 }
 
-/** A session hello: the first frame is a JSON object whose `t` is "hello" (a bad one is answered 4400 by the session). */
-export function isHello(text: string): boolean {
+const SESSION_FRAMES: unknown[] = ['hello', 'msg', 'ack'];
+
+/**
+ * Whether a first frame asks for the session protocol: a JSON object whose `t` is "hello" — or
+ * "msg"/"ack", sent before any hello, which the session answers 4400 as PROTOCOL.md says (as it
+ * does a bad hello).
+ */
+export function isSessionFrame(text: string): boolean {
   if (!text.startsWith('{')) return false;
   try {
     const frame = JSON.parse(text) as { t?: unknown } | null;
-    return typeof frame === 'object' && frame !== null && frame.t === 'hello';
+    return typeof frame === 'object' && frame !== null && SESSION_FRAMES.includes(frame.t);
   } catch {
     return false;
   }
@@ -41,7 +47,7 @@ export function serveLink(ws: WebSocket, user: string, hooks: LinkHooks, plainFr
     if (mode === 'first') {
       const text = isBinary ? undefined : data.toString();
       if (text === HEARTBEAT_PING) return plainFrame(ws, data, false, hooks);
-      if (text !== undefined && isHello(text)) {
+      if (text !== undefined && isSessionFrame(text)) {
         mode = 'session';
         plainFrom(undefined);
         return hooks.sessions().attach(ws, user, text);

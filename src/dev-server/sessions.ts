@@ -38,8 +38,8 @@ export interface SessionsOptions {
 }
 
 export interface DevSessions {
-  /** Serves a socket whose first frame, `hello` (already read), asked for a session; `user` owns it. */
-  attach(ws: LinkSocket, user: string, hello: string): void;
+  /** Serves a socket whose first frame (already read: normally a `hello`) asked for a session; `user` owns it. */
+  attach(ws: LinkSocket, user: string, first: string): void;
   /** The sessions this node serves now or served lately. */
   list(): ServerSession[];
   /** A restart with a memory store: every session is forgotten; returns how many. */
@@ -77,8 +77,8 @@ async function stop(running: Running): Promise<void> {
 export async function startSessions(options: SessionsOptions): Promise<DevSessions> {
   let current = await run(options);
   return {
-    attach(ws, user, hello) {
-      bindWs(current.hub, ws as WebSocket, user).text(hello);
+    attach(ws, user, first) {
+      bindWs(current.hub, ws as WebSocket, user).text(first);
     },
     list: () => current.hub.sessionList(),
     async forget() {

@@ -106,4 +106,18 @@ describe('dev server with sessions', () => {
     await sleep(100);
     expect(c.msgs()).toHaveLength(504);
   });
+
+  test('a first frame that is a session frame out of order (msg before hello, hello v2) is answered 4400 with an error frame, as PROTOCOL.md says', async () => {
+    server = await startDevServer({ port: 0, tickInterval: 0, log: false });
+    const port = Number(new URL(server.url).port);
+    for (const first of [{ t: 'msg', s: 1, id: 'a', d: 'early' }, { t: 'hello', v: 2, sid: null, rx: 0 }]) {
+      const c = await raw(port);
+      c.send('ping');
+      expect(await c.next()).toBe('pong');
+      c.send(first);
+      expect(await c.next(isT('error'))).toMatchObject({ t: 'error', code: 4400 });
+      expect((await c.closed).code).toBe(4400);
+    }
+    expect(server.received).toEqual([]);
+  });
 });
