@@ -86,7 +86,7 @@ export async function startDevCluster(options: DevClusterOptions): Promise<DevCl
   };
   await startAll(members, setup);
   const target: ControlTarget = {
-    status: () => ({ mode: 'cluster', faults: CLUSTER_FAULTS.map((f) => f.name), url: api?.url, nodes: api?.nodes(), links: proxy.links(), ...proxy.stats }),
+    status: () => ({ mode: 'cluster', faults: CLUSTER_FAULTS.map((f) => f.name), tickInterval: 0, url: api?.url, nodes: api?.nodes(), links: proxy.links(), ...proxy.stats }),
     fault: (name, args) => api?.fault(name, args) ?? { error: 'still starting' },
   };
   const proxy = await startFaultProxy(host, options.port ?? 8090, () => members.filter((m) => m.child).map((m) => m.port), log, controlFront(target));

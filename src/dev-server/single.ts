@@ -54,7 +54,7 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
   const node = await startDevNode({ log, sessions: () => sessions, answerPing: pong.answer, textFault, record, onClientClose: (code, reason) => pushBounded(closes, { code, reason }, MAX_CLOSES) });
   let api: DevServer | undefined;
   const target: ControlTarget = {
-    status: () => ({ mode: 'single', faults: SINGLE_FAULTS.map((f) => f.name), ...(api ? statusOf(api) : {}) }),
+    status: () => ({ mode: 'single', faults: SINGLE_FAULTS.map((f) => f.name), tickInterval: config.tickInterval, ...(api ? statusOf(api) : {}) }),
     fault: (name, args) => faults?.run(name, args) ?? { error: 'still starting' },
   };
   const proxy = await startFaultProxy(config.host, config.port, () => [node.port], log, controlFront(target));

@@ -124,7 +124,9 @@ for (const m of ['plain', 'session'] as const) {
 }
 el('mode-note').textContent = mode === 'session' ? '恰好一次、按序 exactly once, in order' : '断线时可能丢失 may lose messages across outages';
 
-void showFaultButtons(el('faults'), line);
+void showFaultButtons(el('faults'), line).then((status) => {
+  if (status.tickInterval === 0) el('no-ticks').textContent = status.mode === 'cluster' ? ' — 集群模式无 tick · no ticks in cluster mode' : ' — 无 tick · no ticks (--tick 0)';
+});
 window.addEventListener('pagehide', () => socket.onUnload());
 socket.onLoad();
 render();

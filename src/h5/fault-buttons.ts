@@ -22,7 +22,9 @@ const BUTTONS: Record<string, Button> = {
   drop: { label: '断开全部 drop all', query: '' },
 };
 
-interface Status {
+export interface Status {
+  mode?: string;
+  tickInterval?: number;
   faults?: string[];
   nodes?: Array<{ name: string }>;
 }
@@ -46,13 +48,14 @@ function buttonsFor(status: Status): Array<{ fault: string; label: string }> {
   return list;
 }
 
-export async function showFaultButtons(box: HTMLElement, line: Line): Promise<void> {
+/** Shows the buttons; resolves with what the server said of itself (empty if it did not answer). */
+export async function showFaultButtons(box: HTMLElement, line: Line): Promise<Status> {
   let status: Status;
   try {
     status = (await post('/status')).body as Status;
   } catch (err) {
     line('error', `no fault buttons: the dev server's control routes did not answer (${(err as Error).message})`);
-    return;
+    return {};
   }
   for (const { fault, label } of buttonsFor(status)) {
     const button = document.createElement('button');
@@ -67,4 +70,5 @@ export async function showFaultButtons(box: HTMLElement, line: Line): Promise<vo
     });
     box.appendChild(button);
   }
+  return status;
 }
