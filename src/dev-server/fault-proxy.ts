@@ -138,8 +138,12 @@ function pipePair(pair: Pair, pairs: Set<Pair>): void {
   pairs.add(pair);
   client.setNoDelay(true);
   upstream.setNoDelay(true);
-  client.on('data', (chunk) => pair.blackholed || upstream.write(chunk));
-  upstream.on('data', (chunk) => pair.blackholed || client.write(chunk));
+  // Backpressure both ways: a side that does not read makes the other side's bytes wait in its
+  // own sender, never in this process (a blackholed pair reads and drops, as a dead network does).
+  client.on('data', (chunk) => pair.blackholed || upstream.write(chunk) || client.pause());
+  upstream.on('data', (chunk) => pair.blackholed || client.write(chunk) || upstream.pause());
+  upstream.on('drain', () => client.resume());
+  client.on('drain', () => upstream.resume());
   const end = (): void => void (pair.blackholed || cut(pair, pairs));
   client.on('close', end);
   upstream.on('close', end);

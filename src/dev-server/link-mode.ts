@@ -59,16 +59,31 @@ export function serveLink(ws: WebSocket, user: string, hooks: LinkHooks, plainFr
   });
 }
 
+/** Bytes that may wait to be written to a plain link: a peer that does not read is cut beyond it. */
+export const MAX_LINK_BUFFER = 32 * 1024 * 1024;
+
+/**
+ * Writes to a plain link, unless its peer has stopped reading: then nothing more is queued,
+ * the link is closed 1013 (try again later) and cut a moment later, as it will not read that either.
+ */
+export function sendPlain(ws: WebSocket, data: RawData | string, binary = false): void {
+  if (ws.readyState !== ws.OPEN) return;
+  const size = typeof data === 'string' ? Buffer.byteLength(data) : Array.isArray(data) ? data.reduce((n, b) => n + b.length, 0) : data.byteLength;
+  if (ws.bufferedAmount + size <= MAX_LINK_BUFFER) return ws.send(data, { binary });
+  ws.close(1013, 'not reading');
+  setTimeout(() => ws.terminate(), 1000).unref();
+}
+
 function plainFrame(ws: WebSocket, data: RawData, isBinary: boolean, hooks: LinkHooks): void {
-  if (isBinary) return ws.send(data, { binary: true });
+  if (isBinary) return sendPlain(ws, data, true);
   const text = data.toString();
-  if (text === HEARTBEAT_PING) return hooks.answerPing() ? ws.send(HEARTBEAT_PONG) : undefined;
+  if (text === HEARTBEAT_PING) return hooks.answerPing() ? sendPlain(ws, HEARTBEAT_PONG) : undefined;
   if (hooks.textFault && isFaultText(text)) {
     const reply = hooks.textFault(text);
-    if (typeof reply === 'string') return ws.send(reply);
-    void reply.then((r) => ws.readyState === ws.OPEN && ws.send(r));
+    if (typeof reply === 'string') return sendPlain(ws, reply);
+    void reply.then((r) => sendPlain(ws, r));
     return;
   }
   hooks.record(text);
-  ws.send(text);
+  sendPlain(ws, text);
 }

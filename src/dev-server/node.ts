@@ -49,7 +49,7 @@ export function devUser(url: string | undefined): string | { error: string } {
 }
 
 /** Largest frame a client may send (a bigger one closes its link 1009): big enough to test large frames, a bound all the same. */
-const MAX_FRAME = 32 * 1024 * 1024;
+const MAX_FRAME = 16 * 1024 * 1024;
 
 /** A link says hello right after it opens; until this many ms it gets no plain tick. */
 const HELLO_GRACE = 1000;

@@ -5,6 +5,7 @@
  * announced jump), and a plain client sees what it missed as a gap.
  */
 import type { WebSocket } from 'ws';
+import { sendPlain } from './link-mode';
 import type { ServerSession } from './sessions';
 
 export interface TickTargets {
@@ -18,7 +19,7 @@ export function startTicker(interval: number, targets: TickTargets): () => void 
   let n = 0;
   const timer = setInterval(() => {
     const tick = JSON.stringify({ type: 'tick', n: ++n, time: new Date().toISOString() });
-    for (const ws of targets.plain()) ws.send(tick);
+    for (const ws of targets.plain()) sendPlain(ws, tick);
     for (const session of targets.sessions()) session.send(tick).catch(() => undefined);
   }, interval);
   timer.unref();

@@ -3,6 +3,7 @@
  * answer only POST, addressed to a loopback host, from the same origin or none; `fault:` texts
  * are data unless --text-faults; each client is the user its ?user= names.
  */
+import WebSocket from 'ws';
 import { startDevServer } from '../../src/dev-server';
 import type { DevServer } from '../../src/dev-server';
 import { httpOf, request } from '../support/http-helpers';
@@ -153,6 +154,23 @@ describe('dev users', () => {
     expect(server.sessions().map((s) => s.user)).toEqual(['dev']);
     const answer = await request(`${httpOf(server.url)}/?user=${'x'.repeat(65)}`, 'GET', { connection: 'Upgrade', upgrade: 'websocket', 'sec-websocket-version': '13', 'sec-websocket-key': 'dGhlIHNhbXBsZSBub25jZQ==' });
     expect({ status: answer.status, text: answer.text }).toEqual({ status: 400, text: '"user" must be 1-64 characters without control characters' });
+  });
+});
+
+describe('bounds', () => {
+  test('a plain client that sends but never reads is cut once 32 MiB wait for it; an honest client keeps its echo', async () => {
+    server = await startDevServer({ port: 0, tickInterval: 0, log: false });
+    const honest = await plainClient(server);
+    const sink = new WebSocket(server.url, { perMessageDeflate: false });
+    sink.on('error', () => undefined);
+    await new Promise<void>((resolve) => sink.once('open', () => resolve()));
+    (sink as unknown as { _socket: { pause(): void } })._socket.pause();
+    const big = Buffer.alloc(15 * 1024 * 1024, 120);
+    for (let i = 0; i < 4; i++) sink.send(big, { binary: true });
+    await until(() => server.connections() === 1, 20000, 'the non-reading link to be cut');
+    honest.send('after');
+    expect(await honest.next()).toBe('after');
+    sink.terminate();
   });
 });
 
