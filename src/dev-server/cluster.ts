@@ -8,14 +8,14 @@ import path from 'path';
 import { typeError } from '../errors';
 import { startMember, killMember } from './cluster-members';
 import type { Member, MemberSetup } from './cluster-members';
-import { createControlServer, controlFront } from './control';
 import type { ControlTarget } from './control';
-import { startFaultProxy } from './fault-proxy';
 import type { FaultProxy } from './fault-proxy';
 import { CLUSTER_FAULTS, faultProblem, runFaultText } from './faults';
 import type { FaultArgs, FaultOutcome } from './faults';
+import { startFront } from './front';
+import type { Front } from './front';
 import { H5_ROOT } from './h5';
-import { closeServer, listen, urlHost } from './listen';
+import { urlHost } from './listen';
 import { makeLog, redactUrl } from './log';
 import type { Log } from './log';
 
@@ -86,17 +86,22 @@ export async function startDevCluster(options: DevClusterOptions): Promise<DevCl
   };
   await startAll(members, setup);
   const target: ControlTarget = {
-    status: () => ({ mode: 'cluster', faults: CLUSTER_FAULTS.map((f) => f.name), tickInterval: 0, url: api?.url, nodes: api?.nodes(), links: proxy.links(), ...proxy.stats }),
+    status: () => ({ mode: 'cluster', faults: CLUSTER_FAULTS.map((f) => f.name), tickInterval: 0, url: api?.url, nodes: api?.nodes(), links: api ? front.proxy.links() : 0, ...(api ? front.proxy.stats : {}) }),
     fault: (name, args) => api?.fault(name, args) ?? { error: 'still starting' },
   };
-  const proxy = await startFaultProxy(host, options.port ?? 8090, () => members.filter((m) => m.child).map((m) => m.port), log, controlFront(target));
-  const control = createControlServer(target);
-  const controlPort = await listen(control, options.controlPort ?? (options.port === 0 ? 0 : proxy.port + 1), host);
-  api = clusterApi({ members, proxy, setup, log, state }, `ws://${urlHost(host)}:${proxy.port}`, `http://${urlHost(host)}:${controlPort}`, async () => {
+  let front: Front;
+  try {
+    front = await startFront({ host, port: options.port ?? 8090, controlPort: options.controlPort, upstreams: () => members.filter((m) => m.child).map((m) => m.port), log, target });
+  } catch (err) {
+    for (const m of members) m.child?.kill('SIGKILL');
+    throw err;
+  }
+  const { proxy } = front;
+  api = clusterApi({ members, proxy, setup, log, state }, `ws://${urlHost(host)}:${proxy.port}`, `http://${urlHost(host)}:${front.controlPort}`, async () => {
     state.closed = true;
     for (const t of state.timers) clearTimeout(t);
     for (const m of members) m.child?.kill('SIGTERM');
-    await Promise.all([proxy.close(), closeServer(control)]);
+    await front.close();
   });
   log(`listening on ${api.url} (control ${api.controlUrl}), ${members.length} nodes on ${redactUrl(options.redis)}`);
   return api;

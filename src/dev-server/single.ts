@@ -3,14 +3,14 @@
  * in a memory store, the H5 page), the fault proxy clients connect through, the control
  * routes (on the proxy's port and on a control port), ticks, and the faults.
  */
-import { createControlServer, controlFront } from './control';
 import type { ControlTarget } from './control';
 import { devServerConfig } from './config';
 import type { DevServerConfig } from './config';
-import { startFaultProxy } from './fault-proxy';
 import type { FaultProxy } from './fault-proxy';
 import { runFaultText, SINGLE_FAULTS } from './faults';
-import { closeServer, listen, urlHost } from './listen';
+import { startFront } from './front';
+import type { Front } from './front';
+import { urlHost } from './listen';
 import { makeLog } from './log';
 import type { Log } from './log';
 import { startDevNode } from './node';
@@ -57,15 +57,21 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
     status: () => ({ mode: 'single', faults: SINGLE_FAULTS.map((f) => f.name), tickInterval: config.tickInterval, ...(api ? statusOf(api) : {}) }),
     fault: (name, args) => faults?.run(name, args) ?? { error: 'still starting' },
   };
-  const proxy = await startFaultProxy(config.host, config.port, () => [node.port], log, controlFront(target));
+  let front: Front;
+  try {
+    front = await startFront({ host: config.host, port: config.port, controlPort: config.controlPort, upstreams: () => [node.port], log, target });
+  } catch (err) {
+    // A port in use: what did start stops, so nothing is left listening.
+    await Promise.all([node.close(), sessions.close()]);
+    throw err;
+  }
+  const { proxy } = front;
   faults = singleFaults({ proxy, node, sessions: () => sessions, pong, log, restartDowntime: config.restartDowntime });
-  const control = createControlServer(target);
-  const controlPort = await listen(control, config.controlPort, config.host);
   const stopTicks = startTicker(config.tickInterval, { plain: () => node.plainLinks(), sessions: () => sessions.list() });
-  api = devServerApi({ config, proxy, node, sessions, pong, faults, received, closes }, `http://${urlHost(config.host)}:${controlPort}`, async () => {
+  api = devServerApi({ config, proxy, node, sessions, pong, faults, received, closes }, `http://${urlHost(config.host)}:${front.controlPort}`, async () => {
     stopTicks();
     await sessions.close();
-    await Promise.all([proxy.close(), closeServer(control), node.close()]);
+    await Promise.all([front.close(), node.close()]);
   });
   log(`listening on ${api.url} (control ${api.controlUrl})`);
   return api;

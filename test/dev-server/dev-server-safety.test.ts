@@ -174,6 +174,26 @@ describe('bounds', () => {
   });
 });
 
+describe('startup', () => {
+  const listening = (): number => process.getActiveResourcesInfo().filter((r) => r === 'TCPServerWrap').length;
+
+  test('a port in use rejects with the error, and what did start is closed again (nothing left listening)', async () => {
+    server = await startDevServer({ port: 0, tickInterval: 0, log: false });
+    await sleep(100); // servers closed by earlier tests leave the list a tick later
+    const before = listening();
+    await expect(startDevServer({ port: portOf(server), tickInterval: 0, log: false })).rejects.toThrow(/EADDRINUSE/);
+    await expect(startDevServer({ port: 0, controlPort: Number(new URL(server.controlUrl).port), tickInterval: 0, log: false })).rejects.toThrow(/EADDRINUSE/);
+    await until(() => listening() === before, 3000, 'the servers of the failed starts to close');
+  });
+
+  test('bad options throw a TypeError naming the option', async () => {
+    await expect(startDevServer({ port: -1 })).rejects.toThrow(new TypeError('[wx-socket-manager] startDevServer: option "port" must be a whole number from 0 to 65535'));
+    await expect(startDevServer({ tickInterval: 0.5 })).rejects.toThrow('option "tickInterval"');
+    await expect(startDevServer({ textFaults: 'yes' as unknown as boolean })).rejects.toThrow('option "textFaults" must be a boolean');
+    server = await startDevServer({ port: 0, tickInterval: 0, log: false });
+  });
+});
+
 describe('the H5 page', () => {
   test('GET / is the page and /favicon.ico an icon (no 426), also while WebSocket links are refused', async () => {
     server = await startDevServer({ port: 0, tickInterval: 0, log: false });
