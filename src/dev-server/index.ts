@@ -21,7 +21,7 @@ import { serveH5 } from './h5';
 import { startFaultProxy } from './fault-proxy';
 import { SessionHub } from '../server/hub';
 import type { ServerSession } from '../server/server-session';
-import { bindWs } from '../server/session-server';
+import { bindWs } from '../server/ws';
 import { memoryStore } from '../server/memory-store';
 import type { SessionStore } from '../server/store';
 import { parseFrame } from '../protocol';
@@ -107,8 +107,9 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
   let tickCount = 0;
   const makeHub = (): { hub: SessionHub; store: SessionStore } => {
     const store = memoryStore();
-    const hub = new SessionHub({ store, node: 'dev', sessionTtl: options.sessionTtl ?? 120000, maxBuffered: 1000, idleTimeout: 60000, ackDelay: 50, answerPing });
-    hub.events.on('session', (ss) => {
+    // The core's defaults and checks (SESSION_DEFAULTS) except a longer idle time for stepping through code.
+    const hub = new SessionHub({ store, node: 'dev', sessionTtl: options.sessionTtl, idleTimeout: 60000, answerPing });
+    hub.on('session', (ss) => {
       log(`session ${ss.id.slice(0, 6)}… ${ss.resumed ? 'resumed' : 'new'}`);
       ss.on('message', (data) => {
         if (typeof data === 'string' && data.startsWith('fault:')) {
