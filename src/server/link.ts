@@ -150,8 +150,10 @@ export class Link implements LinkInput, SessionLink, OutboxOwner {
     if (this.recorded > this.ackSent) this.sendAck();
   }
 
+  /** The peer stopped reading: closed 1013, and gone at once (its session released) — it will not read the close either. */
   stuck(): void {
     this.close(CLOSE_TRY_AGAIN_LATER, 'not reading');
+    this.closed();
   }
 
   failed(err: unknown): void {

@@ -178,6 +178,8 @@ class MemoryStore implements SessionStore {
         if (entry.node === null && (!victim || entry.seen < victim.seen)) victim = entry;
       }
       if (!victim) return false;
+      // Ended on purpose: announced even with nothing buffered (expiry announces only buffered ones), so a node drops its handle at once.
+      if (victim.buf.length === 0) this.emit({ type: 'lost', id: victim.id, reason: 'expired' });
       victim.until = now;
       this.expire(victim, now);
     }

@@ -36,18 +36,20 @@ local function fenced(f, ours)
   if f > ours then return 0 elseif f < ours then return -1 end
   return 1
 end
--- Drops the session, telling every node that appended to it (its senders) why.
+-- Drops the session, telling every node that appended to it (its senders) why; returns those nodes.
 local function drop(channel, sid, reason, tomb, tombms)
-  local told = {}
+  local told, list = {}, {}
   for _, e in ipairs(redis.call('XRANGE', KEYS[2], '-', '+')) do
     local n = e[2][4]
     if n ~= '' and not told[n] then
       told[n] = true
+      list[#list + 1] = n
       redis.call('PUBLISH', channel .. n, 'l|' .. sid .. '|' .. reason)
     end
   end
   redis.call('DEL', KEYS[1], KEYS[2], KEYS[4])
   redis.call('SET', KEYS[3], tomb, 'PX', tombms)
+  return list
 end
 `;
 
@@ -159,13 +161,14 @@ keep(ARGV[2], ARGV[3], st[2])
 return st[2]
 `;
 
-/** Ends a session without a link (its user is over the limit), as if it expired. ARGV: user, tombMs, channel prefix, sid → 'ended' | 'live' | 'gone' */
+/** Ends a session without a link (its user is over the limit), as if it expired. ARGV: user, tombMs, channel prefix, sid → 'live' | 'gone' | {'ended', nodes told…} */
 const END = `
 local st = redis.call('HMGET', KEYS[1], 'u', 'n')
 if not st[1] or st[1] ~= ARGV[1] then return 'gone' end
 if st[2] ~= '' then return 'live' end
-drop(ARGV[3], ARGV[4], 'expired', ARGV[1], ARGV[2])
-return 'ended'
+local told = drop(ARGV[3], ARGV[4], 'expired', ARGV[1], ARGV[2])
+table.insert(told, 1, 'ended')
+return told
 `;
 
 /**
@@ -190,19 +193,25 @@ export interface Script {
   readonly sha: string;
 }
 
-const script = (body: string): Script => {
-  const lua = PRELUDE + body;
+/**
+ * `bounded`: the script never grows memory (it updates a few fields, trims, deletes), so it runs
+ * even when Redis is at `maxmemory` (Redis 7's `allow-oom` flag): at OOM a client's messages are
+ * still recorded, acks still free memory and links still resume; only appends and new sessions
+ * are refused (the script's first write fails), which the app sees as STORE_FAILED.
+ */
+const script = (body: string, bounded = false): Script => {
+  const lua = (bounded ? '#!lua flags=allow-oom\n' : '') + PRELUDE + body;
   return { lua, sha: createHash('sha1').update(lua).digest('hex') };
 };
 
 export const SCRIPTS = {
   create: script(CREATE),
-  claim: script(CLAIM),
+  claim: script(CLAIM, true),
   append: script(APPEND),
-  ack: script(ACK),
-  received: script(RECEIVED),
-  keep: script(KEEP),
-  end: script(END),
+  ack: script(ACK, true),
+  received: script(RECEIVED, true),
+  keep: script(KEEP, true),
+  end: script(END, true),
   user: script(USER),
 };
 

@@ -108,7 +108,8 @@ class RedisStore implements SessionStore {
     const [, rx, seq, acked, fence] = r as number[];
     const session: SessionState = { id, user, rx: rx!, seq: seq!, acked: acked!, fence: fence!, node };
     this.held.set(id, { user, fence: session.fence, ttl, seq: session.seq, acked: session.acked });
-    await this.user('add', user, id, ttl);
+    // Re-dating it in the user's index can wait (at maxmemory it fails): a resume must not.
+    await this.user('add', user, id, ttl).catch(() => undefined);
     return { ok: true, session };
   }
 
@@ -154,7 +155,7 @@ class RedisStore implements SessionStore {
     if (!isSessionId(id)) return;
     if (this.held.get(id)?.fence === fence) this.held.delete(id);
     const user = await this.run(SCRIPTS.keep, id, [fence, ttl, 2 * ttl, '1']);
-    if (typeof user === 'string') await this.user(ttl > 0 ? 'add' : 'del', user, id, ttl);
+    if (typeof user === 'string') await this.user(ttl > 0 ? 'add' : 'del', user, id, ttl).catch(() => undefined);
   }
 
   async subscribe(node: string, listener: (e: StoreEvent) => void): Promise<() => Promise<void>> {
@@ -208,9 +209,12 @@ class RedisStore implements SessionStore {
     for (let i = 0; i < others.length && over > 0; i++) {
       if (typeof owners[i] === 'string' && owners[i] !== '') continue;
       const sid = others[i]!;
-      if ((await this.run(SCRIPTS.end, sid, [user, ttl, this.bells.channel, sid])) === 'live') continue;
+      const ended = await this.run(SCRIPTS.end, sid, [user, ttl, this.bells.channel, sid]);
+      if (ended === 'live') continue;
       await this.user('del', user, sid, ttl);
       over--;
+      // The nodes that appended to it were told; this one, which likely served it, drops its handle now.
+      if (Array.isArray(ended) && !ended.includes(this.bells.self())) this.bells.deliver(undefined, { type: 'lost', id: sid, reason: 'expired' });
     }
     if (over <= 0) return true;
     await this.user('del', user, id, ttl);
