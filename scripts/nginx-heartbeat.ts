@@ -44,7 +44,7 @@ export async function measureHeartbeat(run: HeartbeatRun): Promise<HeartbeatResu
   try {
     for (let i = 0; i < run.links; i++) {
       const socket = new WxSocketManager({
-        url: `ws://127.0.0.1:${nginx.port}`,
+        url: `ws://127.0.0.1:${nginx.port}/live`,
         connectSocket: createWsConnectSocket(),
         watchNetwork: false,
         watchApp: false,

@@ -1,7 +1,8 @@
 /**
  * A private nginx in front of a WebSocket server, for tests and measurements: a free
- * 127.0.0.1 port, a temp dir for its config, pid and logs, the reverse-proxy block of
- * docs/production.md with the `proxy_read_timeout` asked, stopped by its owner. The Debian
+ * 127.0.0.1 port, a temp dir for its config, pid and logs, the reverse-proxy block that
+ * docs/production.md shows (test/fixtures/nginx/session-proxy.conf) with the
+ * `proxy_read_timeout` asked, stopped by its owner. The Debian
  * package `nginx` provides the binary (`.ci/run` installs it).
  */
 import { spawn } from 'child_process';
@@ -31,19 +32,15 @@ export function nginxPath(): string {
   throw new Error('[wx-socket-manager] nginx not found on PATH: apt-get install nginx (Debian/Ubuntu) or brew install nginx (macOS)');
 }
 
-/** The `location` block docs/production.md shows, for an upstream on 127.0.0.1. */
-export function proxyBlock(upstreamPort: number, readTimeout: string): string {
-  return `
-    location / {
-      proxy_pass http://127.0.0.1:${upstreamPort};
-      proxy_http_version 1.1;
-      proxy_set_header Upgrade $http_upgrade;
-      proxy_set_header Connection "upgrade";
-      proxy_set_header Host $host;
-      proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
-      proxy_read_timeout ${readTimeout};
-      proxy_send_timeout ${readTimeout};
-    }`;
+/** The block docs/production.md shows (test/fixtures/nginx/session-proxy.conf), for an upstream on 127.0.0.1 and the timeout asked: its http part and its server part. */
+export function proxyBlock(upstreamPort: number, readTimeout: string): { http: string; server: string } {
+  // From scripts/ (ts-jest) or .build/scripts/ (built).
+  const root = fs.existsSync(path.join(__dirname, '../package.json')) ? path.join(__dirname, '..') : path.join(__dirname, '../..');
+  const text = fs.readFileSync(path.join(root, 'test/fixtures/nginx/session-proxy.conf'), 'utf8')
+    .replace('server 127.0.0.1:8080;', `server 127.0.0.1:${upstreamPort};`)
+    .replace(/proxy_(read|send)_timeout 60s;/g, `proxy_$1_timeout ${readTimeout};`);
+  const at = text.indexOf('\nlocation ');
+  return { http: text.slice(0, at), server: text.slice(at) };
 }
 
 function freePort(): Promise<number> {
@@ -61,6 +58,7 @@ function config(dir: string, port: number, options: NginxOptions): string {
   const temp = ['client_body', 'proxy', 'fastcgi', 'uwsgi', 'scgi'].map((t) => `${t}_temp_path ${dir}/${t};`).join(' ');
   // As root the workers would switch to "nobody"; they need nothing of the dir but the logs it opened.
   const user = process.getuid?.() === 0 ? 'user root;' : '';
+  const block = proxyBlock(options.upstreamPort, options.readTimeout ?? '60s');
   return `${user}
 daemon off;
 worker_processes 1;
@@ -70,8 +68,10 @@ events { worker_connections 4096; }
 http {
   access_log off;
   ${temp}
+${block.http}
   server {
-    listen 127.0.0.1:${port};${proxyBlock(options.upstreamPort, options.readTimeout ?? '60s')}
+    listen 127.0.0.1:${port};
+${block.server}
   }
 }
 `;

@@ -11,13 +11,15 @@ import { startRedis } from '../../scripts/redis-server';
 import type { RedisProcess, RedisStartOptions } from '../../scripts/redis-server';
 import { sleep, until } from '../support/real-helpers';
 import { HELLO, MB, attackServer, expectUnharmed, helloed, honestClient, rawSocket, twoWay, useAttackServers } from '../support/attack';
-import type { AttackServer, Honest } from '../support/attack';
+import type { AttackServer, Honest, Report } from '../support/attack';
 
 useAttackServers();
 
 const N = 200;
 const figures: string[] = [];
 afterAll(() => process.stdout.write(`security (redisStore):\n${figures.join('\n')}\n`));
+const note = (attack: string, report: Report, honest: Honest): void =>
+  void figures.push(`  ${attack}: max RSS ${(report.maxRss / MB).toFixed(0)} MB; honest link closes ${JSON.stringify(honest.closes)}, resyncs ${JSON.stringify(honest.resyncs)}`);
 
 let redis: RedisProcess | undefined;
 let admin: Redis | undefined;
@@ -80,8 +82,7 @@ test('FLUSHALL under a live link: closed 1012 (never 4409), exactly one resync, 
     witness.text(JSON.stringify({ t: 'msg', s: 1, id: 'w1', d: 'after the flush' }));
     expect(await witness.closed).toBe(1012);
   });
-  await expectUnharmed(server, honest, N, 1);
-  figures.push(`  FLUSHALL: honest link closes ${JSON.stringify(honest.closes)}, resyncs ${JSON.stringify(honest.resyncs)}`);
+  note('FLUSHALL', await expectUnharmed(server, honest, N, 1), honest);
 }, 120000);
 
 test('kill -9 of Redis with appendfsync everysec, then a restart: no takeover, no protocol error, at most one resync, nothing lost', async () => {
@@ -90,8 +91,7 @@ test('kill -9 of Redis with appendfsync everysec, then a restart: no takeover, n
     await until(() => honest.got.length >= N / 3, 20000, 'a third of the traffic');
     await r.restart({ crash: true, downtime: 300 });
   });
-  await expectUnharmed(server, honest, N, 'at most 1');
-  figures.push(`  kill -9 (everysec): honest link closes ${JSON.stringify(honest.closes)}, resyncs ${JSON.stringify(honest.resyncs)}`);
+  note('kill -9 (everysec)', await expectUnharmed(server, honest, N, 'at most 1'), honest);
 }, 120000);
 
 test('a Redis that comes back rolled back (the state of a second earlier): exactly one resync, never a 4400 or a 4409, nothing lost', async () => {
@@ -103,8 +103,7 @@ test('a Redis that comes back rolled back (the state of a second earlier): exact
     // No AOF: the restarted Redis loads the snapshot taken above, as a failover to a lagging replica would.
     await r.restart({ crash: true });
   });
-  await expectUnharmed(server, honest, N, 1);
-  figures.push(`  rollback: honest link closes ${JSON.stringify(honest.closes)}, resyncs ${JSON.stringify(honest.resyncs)}`);
+  note('rollback', await expectUnharmed(server, honest, N, 1), honest);
 }, 120000);
 
 test('an evicting maxmemory-policy is reported as an error event naming it; an evicted session closes 1012, never 4409', async () => {
@@ -124,6 +123,5 @@ test('an evicting maxmemory-policy is reported as an error event naming it; an e
     attacker.socket.destroy();
     figures.push(`  allkeys-lru: evicted keys ${/evicted_keys:(\d+)/.exec(await a.info('stats'))?.[1]}`);
   });
-  await expectUnharmed(server, honest, N, 'at most 1');
-  figures.push(`  allkeys-lru: honest link closes ${JSON.stringify(honest.closes)}, resyncs ${JSON.stringify(honest.resyncs)}`);
+  note('allkeys-lru', await expectUnharmed(server, honest, N, 'at most 1'), honest);
 }, 120000);
