@@ -16,6 +16,7 @@ export type SocketErrorCode =
   /** Session server: the session store (Redis…) failed; `errMsg` carries its own text. */
   | 'STORE_FAILED';
 
+/** Every message of the package starts with it. */
 export const PREFIX = '[wx-socket-manager]';
 
 /**
@@ -38,3 +39,11 @@ export class SocketError extends Error {
 export function typeError(message: string): TypeError {
   return new TypeError(`${PREFIX} ${message}`);
 }
+
+/** What a thrown value says: an Error's message, or the value as text. */
+export function messageOf(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+/** For a callback or a rejection there is nothing to do about. */
+export function noop(): void {}
