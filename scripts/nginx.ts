@@ -11,6 +11,7 @@ import fs from 'fs';
 import net from 'net';
 import os from 'os';
 import path from 'path';
+import { freePort } from './redis-server';
 
 export interface NginxProcess {
   readonly port: number;
@@ -41,17 +42,6 @@ export function proxyBlock(upstreamPort: number, readTimeout: string): { http: s
     .replace(/proxy_(read|send)_timeout 60s;/g, `proxy_$1_timeout ${readTimeout};`);
   const at = text.indexOf('\nlocation ');
   return { http: text.slice(0, at), server: text.slice(at) };
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = net.createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as net.AddressInfo;
-      probe.close(() => resolve(port));
-    });
-  });
 }
 
 function config(dir: string, port: number, options: NginxOptions): string {

@@ -44,7 +44,8 @@ export function redisServerPath(): string {
   throw new Error('[wx-socket-manager] redis-server not found on PATH: apt-get install redis-server (Debian/Ubuntu) or brew install redis (macOS)');
 }
 
-function freePort(): Promise<number> {
+/** A port free on 127.0.0.1 right now. */
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const probe = net.createServer();
     probe.once('error', reject);
