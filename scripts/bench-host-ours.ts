@@ -15,7 +15,8 @@ export async function oursHost(spec: HostSpec): Promise<HostServer> {
   const variant = VARIANTS[spec.variant ?? 'plain'];
   if (!variant) throw new Error(`no server variant "${spec.variant}" (known: ${Object.keys(VARIANTS).join(', ')})`);
   const store = spec.kind === 'redis' ? redisStore({ client: spec.redisUrl! }) : memoryStore();
-  const server = createSessionServer({ port: 0, store, node: spec.node, idleTimeout: 600000, ...variant() });
+  // Every bench client is the one user "anonymous": no per-user session limit here.
+  const server = createSessionServer({ port: 0, store, node: spec.node, idleTimeout: 600000, maxSessionsPerUser: 1_000_000, ...variant() });
   await server.ready;
   const ids: string[] = [];
   let received = 0;

@@ -7,7 +7,7 @@ import { fork } from 'child_process';
 import Redis from 'ioredis';
 import WebSocket from 'ws';
 import { createSessionServer, redisStore } from 'wx-socket-manager/server';
-import type { SessionServer, SessionStore } from 'wx-socket-manager/server';
+import type { BufferLimit, SessionServer, SessionState, SessionStore } from 'wx-socket-manager/server';
 import { startRedis } from './redis-server';
 import type { RedisProcess } from './redis-server';
 import type { BenchIo } from './bench-common';
@@ -50,19 +50,19 @@ async function memoryFigures(io: BenchIo, admin: Redis, store: SessionStore): Pr
   const before = await usedMemory(admin);
   io.progress(`creating ${SESSIONS} idle sessions`);
   const ids: string[] = [];
-  await pool(SESSIONS, 200, async () => ids.push((await store.create('user-1234567', 'node-a', 120000)).id));
+  await pool(SESSIONS, 200, async () => ids.push((await session(store, 'user-1234567', 'node-a')).id));
   const idle = (await usedMemory(admin)) - before;
   const one = ids[0]!;
   const keyBytes = await Promise.all(['st', 'tb'].map(async (k) => Number(await admin.call('MEMORY', 'USAGE', `wxs:{${one}}:${k}`))));
   io.progress(`buffering ${PAYLOAD.length}-byte messages`);
   // The first unacked message creates a session's Stream; later ones add an entry to it.
   const beforeFirst = await usedMemory(admin);
-  await pool(SESSIONS, 200, async (i) => store.append(ids[i]!, { id: `msg-${i}-0-abcdefgh`, d: PAYLOAD }, 1000));
+  await pool(SESSIONS, 200, async (i) => store.append(ids[i]!, { id: `msg-${i}-0-abcdefgh`, d: PAYLOAD }, limit(1000)));
   const first = ((await usedMemory(admin)) - beforeFirst) / SESSIONS;
   const beforeMore = await usedMemory(admin);
   const deep = 1000;
   await pool(deep, 200, async (i) => {
-    for (let k = 1; k < 100; k++) await store.append(ids[i]!, { id: `msg-${i}-${k}-abcdefgh`, d: PAYLOAD }, 1000);
+    for (let k = 1; k < 100; k++) await store.append(ids[i]!, { id: `msg-${i}-${k}-abcdefgh`, d: PAYLOAD }, limit(1000));
   });
   const more = ((await usedMemory(admin)) - beforeMore) / (deep * 99);
   io.rows.push(['R1. Redis memory per idle session (10 000 sessions, INFO used_memory)', `${Math.round(idle / SESSIONS)} B (state hash ${keyBytes[0]} B + tombstone ${keyBytes[1]} B by MEMORY USAGE; no Stream while nothing is unacked)`, '', '']);
@@ -74,9 +74,9 @@ async function commandFigure(io: BenchIo, admin: Redis, store: SessionStore): Pr
   io.progress('counting Redis commands per message');
   await admin.config('RESETSTAT');
   const N = 2000;
-  const s = await store.create('u', 'node-a', 120000);
+  const s = await session(store, 'u', 'node-a');
   for (let i = 1; i <= N; i++) {
-    await store.append(s.id, { id: `c${i}`, d: PAYLOAD }, 1000);
+    await store.append(s.id, { id: `c${i}`, d: PAYLOAD }, limit(1000));
     await store.replay(s.id, i - 1, 100);
     await store.ack(s.id, s.fence, i);
   }
@@ -89,7 +89,7 @@ async function commandFigure(io: BenchIo, admin: Redis, store: SessionStore): Pr
 /** R4: throughput of the store alone: 200 sessions, 64 appends in flight, acks every 32. */
 async function throughputFigure(io: BenchIo, admin: Redis, store: SessionStore): Promise<void> {
   io.progress('store throughput');
-  const sessions = await Promise.all(Array.from({ length: 200 }, () => store.create('u', 'node-a', 120000)));
+  const sessions = await Promise.all(Array.from({ length: 200 }, () => session(store, 'u', 'node-a')));
   const seconds = 3;
   let sent = 0;
   const cpu0 = await redisCpu(admin);
@@ -97,7 +97,7 @@ async function throughputFigure(io: BenchIo, admin: Redis, store: SessionStore):
   await pool(64, 64, async (w) => {
     for (let k = 0; Date.now() < end; k++) {
       const sess = sessions[(w + k * 64) % sessions.length]!;
-      const r = await store.append(sess.id, { id: `t${w}-${k}`, d: PAYLOAD }, 100000);
+      const r = await store.append(sess.id, { id: `t${w}-${k}`, d: PAYLOAD }, limit(100000));
       sent++;
       if (r.ok && r.s % 32 === 0) await store.ack(sess.id, sess.fence, r.s);
     }
@@ -111,7 +111,7 @@ async function leaseFigure(io: BenchIo, admin: Redis, url: string): Promise<void
   io.progress('lease renewals');
   const leaser = redisStore({ client: url, leaseInterval: 500 });
   try {
-    await pool(SESSIONS, 200, () => leaser.create('u', 'node-b', 120000));
+    await pool(SESSIONS, 200, () => session(leaser, 'u', 'node-b'));
     await new Promise((r) => setTimeout(r, 600));
     const leaseCpu0 = await redisCpu(admin);
     await new Promise((r) => setTimeout(r, 3000));
@@ -176,9 +176,20 @@ async function rawClientRetrying(port: number, sid: string | null): Promise<RawC
   }
 }
 
+/** A session straight from the store (no per-user limit asked). */
+async function session(store: SessionStore, user: string, node: string): Promise<SessionState> {
+  const created = await store.create(user, node, 120000);
+  if (!created.ok) throw new Error('create refused');
+  return created.session;
+}
+
+/** `messages` unacked messages per session, bytes unbounded. */
+const limit = (messages: number): BufferLimit => ({ messages, bytes: Number.MAX_SAFE_INTEGER });
+
 async function node(url: string, name: string, wrap: (s: SessionStore) => SessionStore = (s) => s): Promise<{ server: SessionServer; store: SessionStore }> {
   const store = redisStore({ client: url });
-  const server = createSessionServer({ port: 0, store: wrap(store), node: name, idleTimeout: 600000 });
+  // Every bench client is the one user "anonymous": no per-user session limit here.
+  const server = createSessionServer({ port: 0, store: wrap(store), node: name, idleTimeout: 600000, maxSessionsPerUser: 1_000_000 });
   await server.ready;
   return { server, store };
 }
