@@ -8,6 +8,7 @@ import { ERR_CLOSE_CODE, ERR_CLOSE_NOT_CONNECTED, ERR_SEND_NOT_CONNECTED } from 
 import { SocketTaskBase } from '../shared/socket-task-base';
 import { isValidCloseCode } from '../reconnect-policy';
 import { requireWs } from '../shared/require-ws';
+import { corkForTurn, wsSocket } from '../shared/turn-cork';
 import type { Fn } from '../shared/socket-task-base';
 import type { ConnectSocket, ConnectSocketOption, SocketData, SocketTaskLike, WxCallbackResult } from '../types';
 import { flag, func, isObject, readOptions, time } from '../validate';
@@ -111,6 +112,8 @@ class WsSocketTask extends SocketTaskBase implements SocketTaskLike {
     const ws = this.ws;
     if (!ws || ws.readyState !== OPEN) return later(option.fail, { errMsg: ERR_SEND_NOT_CONNECTED });
     const { success, fail } = option;
+    // Frames sent within one event-loop turn leave in one write.
+    corkForTurn(wsSocket(ws));
     ws.send(option.data, (err) => {
       if (err) fail?.({ errMsg: `sendSocketMessage:fail ${err.message}` });
       else if (success) success(SEND_OK);

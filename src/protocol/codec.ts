@@ -73,7 +73,13 @@ export function encodeWelcome(sid: string, resumed: boolean, rx: number, ttl: nu
 }
 
 /** `d` is the payload text, or base64 with `b` = 1 (see `encodePayload`); `r` the room (server → client only). */
-export const encodeMsg = (s: number, id: string, d: string, b?: 1, r?: string): string => JSON.stringify({ t: 'msg', s, id, d, b, r });
+export const encodeMsg = (s: number, id: string, d: string, b?: 1, r?: string): string => msgFrame(s, encodeMsgTail(id, d, b, r));
+
+/** A `msg` frame's text after its `s` (`,"id":…}`): a message is encoded once, however often and to however many links it is written. */
+export const encodeMsgTail = (id: string, d: string, b?: 1, r?: string): string => ',' + JSON.stringify({ id, d, b, r }).slice(1);
+
+/** The `msg` frame of seq `s` with a tail from `encodeMsgTail`. */
+export const msgFrame = (s: number, tail: string): string => '{"t":"msg","s":' + s + tail;
 
 /** A `volatile` frame (server → client). */
 export const encodeVolatile = (d: string, b?: 1, r?: string): string => JSON.stringify({ t: 'volatile', d, b, r });

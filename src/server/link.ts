@@ -86,7 +86,7 @@ export class Link implements LinkInput, SessionLink, OutboxOwner {
   text(text: string): void {
     if (this.state === 'closed') return;
     this.lastSeen = Date.now();
-    if (text === HEARTBEAT_PING) return void (this.host.answerPing() && this.out.write(HEARTBEAT_PONG));
+    if (text === HEARTBEAT_PING) return void (this.host.answerPing() && this.out.write(HEARTBEAT_PONG, true));
     if (text === HEARTBEAT_PONG) return;
     this.queue.push(text);
     this.queuedBytes += text.length;

@@ -11,6 +11,8 @@ import type { SessionStore, StoredMessage } from './store';
 /** The socket under a link, as the glue (`ws.ts`) provides it. */
 export interface Transport {
   send(text: string): void;
+  /** The frames sent from now to the end of this event-loop turn may leave in one write (ws.ts corks the socket). */
+  batch?(): void;
   close(code: number, reason: string): void;
   /** Bytes handed to `send` and not yet taken by the network (ws: `bufferedAmount`). */
   buffered(): number;
@@ -39,12 +41,16 @@ export interface OutboxOwner {
 const PAGE = 200;
 const DRAIN_CHECK = 100;
 
+const pumpLater = (out: Outbox): void => out.pumpIfBehind();
+
 export class Outbox {
   /** Highest server seq written to this link. */
   sent = 0;
   /** Highest server seq known to exist (doorbells). */
   private known = 0;
   private pumping = false;
+  /** `pumpIfBehind` is scheduled for the end of this turn. */
+  private due = false;
   private sessionId = '';
   /** When writes were first refused (0: they are not). */
   private stalledSince = 0;
@@ -57,12 +63,17 @@ export class Outbox {
     private readonly idleTimeout: number,
   ) {}
 
-  /** Writes `text` unless more than maxLinkBuffer bytes are queued already; false when it was not written. */
-  write(text: string): boolean {
+  /**
+   * Writes `text` unless more than maxLinkBuffer bytes are queued already; false when it was not
+   * written. Frames of one turn leave together, except one written `alone` (a pong: a ping flood
+   * is answered frame by frame, as the peer reads).
+   */
+  write(text: string, alone = false): boolean {
     if (this.transport.buffered() > this.maxLinkBuffer) {
       this.stall();
       return false;
     }
+    if (!alone) this.transport.batch?.();
     this.transport.send(text);
     return true;
   }
@@ -71,13 +82,20 @@ export class Outbox {
   start(sessionId: string, rx: number, seq: number): void {
     this.sessionId = sessionId;
     this.sent = rx;
-    this.pull(seq);
+    if (seq > this.known) this.known = seq;
+    this.pumpIfBehind();
   }
 
-  /** Doorbell: server seq `s` exists; send it (and anything before it) in order. */
+  /**
+   * Doorbell: server seq `s` exists; send it (and anything before it) in order. What is still
+   * missing at the end of this turn is replayed from the store: a doorbell often rings before
+   * the `offer` of the same message, which then writes it without a read.
+   */
   pull(s: number): void {
     if (s > this.known) this.known = s;
-    if (this.owner.isOpen() && !this.pumping && !this.stalledSince && this.sent < this.known) void this.pump();
+    if (this.due || this.sent >= this.known) return;
+    this.due = true;
+    setImmediate(pumpLater, this);
   }
 
   /** A message this node just appended: written at once when it is the next one. */
@@ -88,6 +106,12 @@ export class Outbox {
       this.sent = m.s;
       if (m.s > this.known) this.known = m.s;
     } else this.pull(m.s);
+  }
+
+  /** Replays what the link lacks (at the end of the turn in which `pull` was called). */
+  pumpIfBehind(): void {
+    this.due = false;
+    if (this.owner.isOpen() && !this.pumping && !this.stalledSince && this.sent < this.known) void this.pump();
   }
 
   stop(): void {
@@ -128,7 +152,7 @@ export class Outbox {
       this.stop();
       this.stalledSince = 0;
       this.owner.drained();
-      this.pull(this.known);
+      this.pumpIfBehind();
     } else if (Date.now() - this.stalledSince >= this.idleTimeout) {
       this.stop();
       this.owner.stuck();

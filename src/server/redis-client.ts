@@ -12,12 +12,24 @@ export interface RedisSubscriber {
   disconnect(): void;
 }
 
+/** What the store uses of an ioredis pipeline: commands queued, then written at once. */
+export interface RedisPipeline {
+  call(command: string, ...args: Array<string | number>): unknown;
+  exec(): Promise<Array<[Error | null, unknown]> | null>;
+}
+
 /** What the store uses of an ioredis `Redis` (or `Cluster`) client. */
 export interface RedisClient extends RedisCaller {
   duplicate(): RedisSubscriber;
   quit(): Promise<unknown>;
   /** ioredis `Cluster`: its masters, each checked for its eviction policy. */
   nodes?(role: 'master'): RedisCaller[];
+  /** The commands of one event-loop turn leave in one pipeline per node; without it, one by one. */
+  pipeline?(): RedisPipeline;
+  /** ioredis `Cluster`: true. */
+  isCluster?: boolean;
+  /** ioredis `Cluster`: the nodes serving each slot, master first. */
+  slots?: string[][];
 }
 
 export function connect(url: string): RedisClient {

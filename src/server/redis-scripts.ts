@@ -20,15 +20,18 @@
 import { createHash } from 'crypto';
 
 const PRELUDE = `
-local function keep(ms, tombms, user)
+-- The session's keys from KEYS[k]: st, dn, tb, ix. ms > 0 renews them, and records ms in st's
+-- "lm" (unless it is there already: lm) for a Stream made later; ms <= 0 forgets them.
+local function keep(k, ms, tombms, user, lm)
   if tonumber(ms) > 0 then
-    redis.call('PEXPIRE', KEYS[1], ms)
-    redis.call('PEXPIRE', KEYS[2], ms)
-    redis.call('PEXPIRE', KEYS[4], ms)
+    redis.call('PEXPIRE', KEYS[k], ms)
+    redis.call('PEXPIRE', KEYS[k + 1], ms)
+    redis.call('PEXPIRE', KEYS[k + 3], ms)
+    if lm ~= tostring(ms) then redis.call('HSET', KEYS[k], 'lm', ms) end
   else
-    redis.call('DEL', KEYS[1], KEYS[2], KEYS[4])
+    redis.call('DEL', KEYS[k], KEYS[k + 1], KEYS[k + 3])
   end
-  if tonumber(tombms) > 0 then redis.call('SET', KEYS[3], user, 'PX', tombms) else redis.call('DEL', KEYS[3]) end
+  if tonumber(tombms) > 0 then redis.call('SET', KEYS[k + 2], user, 'PX', tombms) else redis.call('DEL', KEYS[k + 2]) end
 end
 local function fenced(f, ours)
   if not f then return -1 end
@@ -36,7 +39,7 @@ local function fenced(f, ours)
   if f > ours then return 0 elseif f < ours then return -1 end
   return 1
 end
--- Drops the session, telling every node that appended to it (its senders) why; returns those nodes.
+-- Drops the session of KEYS[1..4], telling every node that appended to it (its senders) why; returns those nodes.
 local function drop(channel, sid, reason, tomb, tombms)
   local told, list = {}, {}
   for _, e in ipairs(redis.call('XRANGE', KEYS[2], '-', '+')) do
@@ -55,14 +58,14 @@ end
 
 /** ARGV: user, node, leaseMs, tombMs */
 const CREATE = `
-redis.call('HSET', KEYS[1], 'u', ARGV[1], 'n', ARGV[2], 'f', 1, 'rx', 0, 'sq', 0, 'ak', 0, 'by', 0)
-keep(ARGV[3], ARGV[4], ARGV[1])
+redis.call('HSET', KEYS[1], 'u', ARGV[1], 'n', ARGV[2], 'f', 1, 'rx', 0, 'sq', 0, 'ak', 0, 'by', 0, 'lm', ARGV[3])
+keep(1, ARGV[3], ARGV[4], ARGV[1], ARGV[3])
 return 1
 `;
 
 /** ARGV: user, node, leaseMs, tombMs, channel prefix, sid → {1, rx, sq, ak, fence} | {0, reason} */
 const CLAIM = `
-local st = redis.call('HMGET', KEYS[1], 'u', 'n', 'f', 'rx', 'sq', 'ak', 'o')
+local st = redis.call('HMGET', KEYS[1], 'u', 'n', 'f', 'rx', 'sq', 'ak', 'o', 'lm')
 if not st[1] then
   local u = redis.call('GET', KEYS[3])
   if not u or u == '' then return {0, 'unknown'} end
@@ -77,74 +80,9 @@ if st[7] == '1' then
 end
 local f = redis.call('HINCRBY', KEYS[1], 'f', 1)
 redis.call('HSET', KEYS[1], 'n', ARGV[2])
-keep(ARGV[3], ARGV[4], ARGV[1])
+keep(1, ARGV[3], ARGV[4], ARGV[1], st[8])
 if st[2] ~= '' then redis.call('PUBLISH', ARGV[5] .. st[2], 't|' .. ARGV[6] .. '|' .. f .. '|' .. ARGV[2]) end
 return {1, tonumber(st[4]), tonumber(st[5]), tonumber(st[6]), f}
-`;
-
-/** ARGV: msg id, data, '1' when binary, max messages, max bytes, appending node, channel prefix, sid → {1, s} | {0, reason} */
-const APPEND = `
-if redis.call('EXISTS', KEYS[1]) == 0 then return {0, 'unknown'} end
-local dup = redis.call('HGET', KEYS[4], ARGV[1])
-if dup then return {1, tonumber(dup)} end
-local by = tonumber(redis.call('HGET', KEYS[1], 'by') or '0')
-if redis.call('XLEN', KEYS[2]) >= tonumber(ARGV[4]) or by + #ARGV[2] > tonumber(ARGV[5]) then
-  redis.call('HSET', KEYS[1], 'o', '1')
-  return {0, 'overflow'}
-end
-local s = redis.call('HINCRBY', KEYS[1], 'sq', 1)
-redis.call('HINCRBY', KEYS[1], 'by', #ARGV[2])
-if ARGV[3] == '1' then
-  redis.call('XADD', KEYS[2], '0-' .. s, 'i', ARGV[1], 'n', ARGV[6], 'd', ARGV[2], 'b', '1')
-else
-  redis.call('XADD', KEYS[2], '0-' .. s, 'i', ARGV[1], 'n', ARGV[6], 'd', ARGV[2])
-end
-redis.call('HSET', KEYS[4], ARGV[1], s)
-local ms = redis.call('PTTL', KEYS[1])
-if ms > 0 then
-  redis.call('PEXPIRE', KEYS[2], ms)
-  redis.call('PEXPIRE', KEYS[4], ms)
-end
-local owner = redis.call('HGET', KEYS[1], 'n')
-if owner and owner ~= '' then redis.call('PUBLISH', ARGV[7] .. owner, 'a|' .. ARGV[8] .. '|' .. s) end
-return {1, s}
-`;
-
-/** ARGV: fence, a, channel prefix, sid → 1 | 0 | -1 (also when a is above the last seq: the store went back) */
-const ACK = `
-local st = redis.call('HMGET', KEYS[1], 'f', 'sq', 'ak', 'by')
-local v = fenced(st[1], ARGV[1])
-if v ~= 1 then return v end
-local sq, ak, by = tonumber(st[2]), tonumber(st[3]), tonumber(st[4] or '0')
-local a = tonumber(ARGV[2])
-if a > sq then return -1 end
-if a <= ak then return 1 end
-local told = {}
-for _, e in ipairs(redis.call('XRANGE', KEYS[2], '0-' .. (ak + 1), '0-' .. a)) do
-  redis.call('HDEL', KEYS[4], e[2][2])
-  by = by - #e[2][6]
-  told[e[2][4]] = true
-end
-if a == sq then
-  redis.call('DEL', KEYS[2], KEYS[4])
-  by = 0
-else
-  redis.call('XTRIM', KEYS[2], 'MINID', '0-' .. (a + 1))
-end
-redis.call('HSET', KEYS[1], 'ak', a, 'by', math.max(by, 0))
-for n in pairs(told) do
-  if n ~= '' then redis.call('PUBLISH', ARGV[3] .. n, 'k|' .. ARGV[4] .. '|' .. a) end
-end
-return 1
-`;
-
-/** ARGV: fence, s → 1 | 0 | -1 */
-const RECEIVED = `
-local st = redis.call('HMGET', KEYS[1], 'f', 'rx')
-local v = fenced(st[1], ARGV[1])
-if v ~= 1 then return v end
-if tonumber(ARGV[2]) > tonumber(st[2]) then redis.call('HSET', KEYS[1], 'rx', ARGV[2]) end
-return 1
 `;
 
 /**
@@ -153,11 +91,11 @@ return 1
  * forgets the session). ARGV: fence, ms, tombMs, release → the user | 0 (stale) | -1 (gone)
  */
 const KEEP = `
-local st = redis.call('HMGET', KEYS[1], 'f', 'u')
+local st = redis.call('HMGET', KEYS[1], 'f', 'u', 'lm')
 local v = fenced(st[1], ARGV[1])
 if v == 0 or (v == -1 and (not st[1] or ARGV[4] ~= '1')) then return v end
 if ARGV[4] == '1' then redis.call('HSET', KEYS[1], 'n', '') end
-keep(ARGV[2], ARGV[3], st[2])
+keep(1, ARGV[2], ARGV[3], st[2], st[3])
 return st[2]
 `;
 
@@ -194,38 +132,30 @@ export interface Script {
 }
 
 /**
- * `bounded`: the script never grows memory (it updates a few fields, trims, deletes), so it runs
- * even when Redis is at `maxmemory` (Redis 7's `allow-oom` flag): at OOM a client's messages are
- * still recorded, acks still free memory and links still resume; only appends and new sessions
- * are refused (the script's first write fails), which the app sees as STORE_FAILED.
+ * How a script meets Redis's `maxmemory` (Redis 7 script flags):
+ * - `bounded`: it never grows memory (it updates a few fields, trims, deletes), so it runs even at
+ *   OOM (`allow-oom`): a client's messages are still recorded, acks still free memory and links
+ *   still resume;
+ * - `whole`: at OOM Redis refuses it before it runs (a shebang without `allow-oom`): a batch of
+ *   appends is all or nothing;
+ * - `first-write`: its first write fails at OOM, before anything is written.
+ * Refused appends and new sessions reach the app as STORE_FAILED.
  */
-const script = (body: string, bounded = false): Script => {
-  const lua = (bounded ? '#!lua flags=allow-oom\n' : '') + PRELUDE + body;
+export function script(body: string, oom: 'bounded' | 'whole' | 'first-write' = 'first-write'): Script {
+  const shebang = oom === 'bounded' ? '#!lua flags=allow-oom\n' : oom === 'whole' ? '#!lua\n' : '';
+  const lua = shebang + PRELUDE + body;
   return { lua, sha: createHash('sha1').update(lua).digest('hex') };
-};
+}
 
 export const SCRIPTS = {
   create: script(CREATE),
-  claim: script(CLAIM, true),
-  append: script(APPEND),
-  ack: script(ACK, true),
-  received: script(RECEIVED, true),
-  keep: script(KEEP, true),
-  end: script(END, true),
+  claim: script(CLAIM, 'bounded'),
+  keep: script(KEEP, 'bounded'),
+  end: script(END, 'bounded'),
   user: script(USER),
 };
 
 /** The one client method the store needs for commands (ioredis `Redis` and `Cluster` have it). */
 export interface RedisCaller {
   call(command: string, ...args: Array<string | number>): Promise<unknown>;
-}
-
-/** EVALSHA, falling back to EVAL once after a restart emptied the script cache. */
-export async function runScript(client: RedisCaller, s: Script, keys: string[], args: Array<string | number>): Promise<unknown> {
-  try {
-    return await client.call('EVALSHA', s.sha, keys.length, ...keys, ...args);
-  } catch (err) {
-    if (!(err instanceof Error) || !err.message.startsWith('NOSCRIPT')) throw err;
-    return client.call('EVAL', s.lua, keys.length, ...keys, ...args);
-  }
 }

@@ -8,8 +8,12 @@ import { PREFIX, typeError } from '../errors';
 import { connect, evictionRisk } from './redis-client';
 import type { RedisClient } from './redis-client';
 import { Doorbells } from './redis-doorbells';
-import { SCRIPTS, runScript } from './redis-scripts';
+import { SessionBatch } from './redis-batch';
+import { ackSpec, appendSpec, receivedSpec, renewSpec } from './redis-batch-scripts';
+import type { AckCall, AppendCall, Doorbell, ReceivedCall, RenewCall } from './redis-batch-scripts';
+import { SCRIPTS } from './redis-scripts';
 import type { Script } from './redis-scripts';
+import { RedisTurn } from './redis-turn';
 import { isSessionId, newSessionId } from './session-id';
 import { plainStore } from './store';
 import type { Appended, BufferLimit, Claim, Created, Fenced, NewMessage, SessionState, SessionStore, StoreEvent, StoredMessage } from './store';
@@ -62,6 +66,12 @@ class RedisStore implements SessionStore {
   private readonly owned: boolean;
   private readonly client: RedisClient;
   private readonly bells: Doorbells;
+  /** Every command goes out with its turn's round trip; the hot writes in one script per turn. */
+  private readonly turn: RedisTurn;
+  private readonly appends: SessionBatch<AppendCall, number>;
+  private readonly acks: SessionBatch<AckCall, number>;
+  private readonly receipts: SessionBatch<ReceivedCall, number>;
+  private readonly renewals: SessionBatch<RenewCall, number>;
   private readonly held = new Map<string, Held>();
   /** Sessions this node appended to, with the highest seq still waiting for the client's ack. */
   private readonly waiting = new Map<string, number>();
@@ -86,6 +96,12 @@ class RedisStore implements SessionStore {
     this.client = client;
     this.leaseMs = (ttl: number): number => ttl + 2 * leaseInterval;
     this.bells = new Doorbells(client, `${prefix}node:`, (e) => this.observe(e), () => void this.recover().catch(() => undefined));
+    const [keys, self, channel, heard] = [(id: string) => this.keys(id), () => this.bells.self(), this.bells.channel, (b: Doorbell[]) => this.heard(b)];
+    this.turn = new RedisTurn(client);
+    this.appends = new SessionBatch(this.turn, appendSpec(keys, self, channel, heard));
+    this.acks = new SessionBatch(this.turn, ackSpec(keys, self, channel, heard));
+    this.receipts = new SessionBatch(this.turn, receivedSpec(keys));
+    this.renewals = new SessionBatch(this.turn, renewSpec(keys));
     this.timers = [setInterval(() => void this.renew(), leaseInterval), setInterval(() => void this.sweep(), sweepInterval)];
     for (const t of this.timers) t.unref();
   }
@@ -115,12 +131,10 @@ class RedisStore implements SessionStore {
 
   async append(id: string, m: NewMessage, limit: BufferLimit): Promise<Appended> {
     if (!isSessionId(id)) return { ok: false, reason: 'unknown' };
-    const node = this.bells.self();
     const [messages, bytes] = [Math.min(limit.messages, this.maxLen, Number.MAX_SAFE_INTEGER), Math.min(limit.bytes, Number.MAX_SAFE_INTEGER)];
-    const r = (await this.run(SCRIPTS.append, id, [m.id, m.d, m.b ? '1' : '0', messages, bytes, node, this.bells.channel, id])) as [number, number | string];
-    if (r[0] !== 1) return { ok: false, reason: r[1] as 'overflow' | 'unknown' };
-    const s = r[1] as number;
-    if (node) this.waiting.set(id, Math.max(s, this.waiting.get(id) ?? 0));
+    const s = await this.appends.add(id, { m, messages, bytes });
+    if (s <= 0) return { ok: false, reason: s === 0 ? 'overflow' : 'unknown' };
+    if (this.bells.self()) this.waiting.set(id, Math.max(s, this.waiting.get(id) ?? 0));
     const mine = this.held.get(id);
     if (mine && s > mine.seq) mine.seq = s;
     return { ok: true, s };
@@ -128,7 +142,7 @@ class RedisStore implements SessionStore {
 
   async ack(id: string, fence: number, a: number): Promise<Fenced> {
     if (!isSessionId(id)) return 'gone';
-    const verdict = FENCED[String(await this.run(SCRIPTS.ack, id, [fence, a, this.bells.channel, id]))] ?? 'gone';
+    const verdict = FENCED[String(await this.acks.add(id, { fence, a }))] ?? 'gone';
     const mine = this.held.get(id);
     if (verdict === 'ok' && mine && a > mine.acked) mine.acked = a;
     return verdict;
@@ -136,14 +150,15 @@ class RedisStore implements SessionStore {
 
   async received(id: string, fence: number, s: number): Promise<Fenced> {
     if (!isSessionId(id)) return 'gone';
-    return FENCED[String(await this.run(SCRIPTS.received, id, [fence, s]))] ?? 'gone';
+    return FENCED[String(await this.receipts.add(id, { fence, s }))] ?? 'gone';
   }
 
   async replay(id: string, after: number, limit: number): Promise<StoredMessage[]> {
     if (!isSessionId(id)) return [];
     const count = Math.max(0, Math.min(Math.floor(limit), MAX_PAGE));
     if (count === 0) return [];
-    const entries = (await this.client.call('XRANGE', this.keys(id)[1]!, `(0-${after}`, '+', 'COUNT', count)) as Array<[string, string[]]>;
+    const dn = this.keys(id)[1]!;
+    const entries = (await this.turn.call(dn, 'XRANGE', dn, `(0-${after}`, '+', 'COUNT', count)) as Array<[string, string[]]>;
     return entries.map(([entryId, f]) => {
       const s = Number(entryId.slice(2));
       // Fields in the order APPEND writes them: i, n, d[, b].
@@ -186,14 +201,22 @@ class RedisStore implements SessionStore {
   }
 
   private run(s: Script, id: string, args: Array<string | number>): Promise<unknown> {
-    return runScript(this.client, s, this.keys(id), args);
+    return this.turn.script(s, this.keys(id), args);
+  }
+
+  /** Doorbells a batch found for this node itself: rung here, without a round trip through Redis. */
+  private heard(bells: Doorbell[]): void {
+    for (const { kind, id, n } of bells) {
+      if (kind === 'a') this.bells.deliver(this.bells.self(), { type: 'appended', id, s: n });
+      else this.bells.deliver(undefined, { type: 'acked', id, a: n });
+    }
   }
 
   /** The user's index of sessions (its own hash tag): 'add' re-dates `id` and, past `max`, returns the others, least recently seen first. */
   private async user(mode: 'add' | 'del' | 'keep', user: string, id: string, ttl: number, max?: number): Promise<string[]> {
     const args: Array<string | number> = [mode, id, Date.now(), this.leaseMs(ttl) + ttl];
     if (max !== undefined) args.push(max);
-    return (await runScript(this.client, SCRIPTS.user, [`${this.prefix}{u:${user}}:ss`], args)) as string[];
+    return (await this.turn.script(SCRIPTS.user, [`${this.prefix}{u:${user}}:ss`], args)) as string[];
   }
 
   /**
@@ -205,7 +228,7 @@ class RedisStore implements SessionStore {
     let over = others.length + 1 - max;
     if (over <= 0) return true;
     // One round trip for who is linked; each ending re-checks atomically.
-    const owners = await Promise.all(others.map((sid) => this.client.call('HGET', this.keys(sid)[0]!, 'n')));
+    const owners = await Promise.all(others.map((sid) => this.turn.call(this.keys(sid)[0]!, 'HGET', this.keys(sid)[0]!, 'n')));
     for (let i = 0; i < others.length && over > 0; i++) {
       if (typeof owners[i] === 'string' && owners[i] !== '') continue;
       const sid = others[i]!;
@@ -262,7 +285,8 @@ class RedisStore implements SessionStore {
     // What this node saw before asking: a write that lands after the HMGET must not look like Redis going back.
     const seen = this.held.get(id);
     const before = seen && { ...seen };
-    const [f, sq, ak, owner] = ((await this.client.call('HMGET', this.keys(id)[0]!, 'f', 'sq', 'ak', 'n')) as Array<string | null>).map((v) => v ?? undefined);
+    const st = this.keys(id)[0]!;
+    const [f, sq, ak, owner] = ((await this.turn.call(st, 'HMGET', st, 'f', 'sq', 'ak', 'n')) as Array<string | null>).map((v) => v ?? undefined);
     const mine = this.held.get(id) === seen ? before : undefined;
     if (f === undefined) {
       if (mine || this.waiting.has(id)) this.bells.deliver(undefined, { type: 'lost', id, reason: (await this.gone(id)) ?? (mine ? 'unknown' : 'expired') });
@@ -281,8 +305,8 @@ class RedisStore implements SessionStore {
     const users = new Map<string, number>();
     await Promise.all([...this.held].map(async ([id, { user, fence, ttl }]) => {
       users.set(user, Math.max(ttl, users.get(user) ?? 0));
-      const r = await this.run(SCRIPTS.keep, id, [fence, this.leaseMs(ttl), this.leaseMs(ttl) + ttl, '0']).catch(() => 1);
-      if (r === 1 || typeof r === 'string' || this.held.get(id)?.fence !== fence) return;
+      const r = await this.renewals.add(id, { fence, ms: this.leaseMs(ttl), tombMs: this.leaseMs(ttl) + ttl }).catch(() => 1);
+      if (r === 1 || this.held.get(id)?.fence !== fence) return;
       this.held.delete(id);
       // Lost while held (flushed, evicted, a restart without persistence): its link closes 1012.
       if (r === -1) this.bells.deliver(undefined, { type: 'lost', id, reason: 'unknown' });
@@ -292,12 +316,14 @@ class RedisStore implements SessionStore {
 
   /** Why a session's state is gone: 'overflow' (its claim dropped it and told the senders), else expired. */
   private async gone(id: string): Promise<'overflow' | undefined> {
-    return (await this.client.call('GET', this.keys(id)[2]!)) === '' ? 'overflow' : undefined;
+    const tb = this.keys(id)[2]!;
+    return (await this.turn.call(tb, 'GET', tb)) === '' ? 'overflow' : undefined;
   }
 
   private async sweep(): Promise<void> {
     await Promise.all([...this.waiting.keys()].map(async (id) => {
-      if ((await this.client.call('EXISTS', this.keys(id)[0]!).catch(() => 1)) !== 0 || (await this.gone(id).catch(() => 'overflow'))) return;
+      const st = this.keys(id)[0]!;
+      if ((await this.turn.call(st, 'EXISTS', st).catch(() => 1)) !== 0 || (await this.gone(id).catch(() => 'overflow'))) return;
       if (this.waiting.has(id)) this.bells.deliver(undefined, { type: 'lost', id, reason: 'expired' });
     }));
   }

@@ -4,6 +4,7 @@
  * `bindWs` itself.
  */
 import type { WebSocket } from 'ws';
+import { corkForTurn, wsSocket } from '../shared/turn-cork';
 import type { SessionHub } from './hub';
 import type { LinkInput } from './link';
 import type { Transport } from './outbox';
@@ -16,6 +17,9 @@ class WsTransport implements Transport {
   constructor(private readonly ws: WebSocket) {}
   send(text: string): void {
     if (this.ws.readyState === 1) this.ws.send(text);
+  }
+  batch(): void {
+    if (this.ws.readyState === 1) corkForTurn(wsSocket(this.ws));
   }
   buffered(): number {
     return this.ws.bufferedAmount;
