@@ -76,7 +76,8 @@ export function encodeWelcome(sid: string, resumed: boolean, rx: number, ttl: nu
 export const encodeMsg = (s: number, id: string, d: string, b?: 1, r?: string): string => msgFrame(s, encodeMsgTail(id, d, b, r));
 
 /** A `msg` frame's text after its `s` (`,"id":…}`): a message is encoded once, however often and to however many links it is written. */
-export const encodeMsgTail = (id: string, d: string, b?: 1, r?: string): string => ',' + JSON.stringify({ id, d, b, r }).slice(1);
+export const encodeMsgTail = (id: string, d: string, b?: 1, r?: string): string =>
+  ',"id":' + JSON.stringify(id) + ',"d":' + JSON.stringify(d) + (b ? ',"b":1' : '') + (r === undefined ? '}' : ',"r":' + JSON.stringify(r) + '}');
 
 /** The `msg` frame of seq `s` with a tail from `encodeMsgTail`. */
 export const msgFrame = (s: number, tail: string): string => '{"t":"msg","s":' + s + tail;

@@ -1,3 +1,4 @@
-/** The session protocol's wire: frame types and constants (frames.ts), parsing and encoding (codec.ts). */
+/** The session protocol's wire: frame types and constants (frames.ts), parsing and encoding (codec.ts), the server's fast reader (fast-frame.ts). */
 export * from './frames';
 export * from './codec';
+export * from './fast-frame';

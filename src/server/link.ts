@@ -6,7 +6,7 @@
  */
 import {
   ACK_EVERY, CLOSE_PROTOCOL, CLOSE_SERVER_ERROR, CLOSE_SERVICE_RESTART, CLOSE_TAKEN_OVER, CLOSE_TOO_MANY_SESSIONS, CLOSE_TRY_AGAIN_LATER,
-  HEARTBEAT_PING, HEARTBEAT_PONG, classify, decodePayload, encodeAck, encodeError, encodeWelcome, parseFrame,
+  HEARTBEAT_PING, HEARTBEAT_PONG, classify, decodePayload, encodeAck, encodeError, encodeWelcome, parseFrameFast,
 } from '../protocol';
 import type { HelloFrame, MsgFrame } from '../protocol';
 import { catchUp, greet, replace } from './handshake';
@@ -88,15 +88,18 @@ export class Link implements LinkInput, SessionLink, OutboxOwner {
     this.lastSeen = Date.now();
     if (text === HEARTBEAT_PING) return void (this.host.answerPing() && this.out.write(HEARTBEAT_PONG, true));
     if (text === HEARTBEAT_PONG) return;
+    if (!this.busy) {
+      // Nothing waits: handled now; frames queue up only behind one that must be waited for.
+      const pending = this.handleNow(text);
+      if (pending) this.draining = this.drain(pending);
+      return;
+    }
     this.queue.push(text);
     this.queuedBytes += text.length;
     if (!this.paused && this.transport.pause && (this.queue.length > HIGH_WATER || this.queuedBytes > this.host.limits.maxLinkBuffer)) {
       this.paused = true;
       this.transport.pause();
     }
-    if (this.busy) return;
-    const draining = this.drain();
-    if (this.busy) this.draining = draining;
   }
 
   binary(): void {
@@ -190,9 +193,20 @@ export class Link implements LinkInput, SessionLink, OutboxOwner {
     this.out.stop();
   }
 
-  private async drain(): Promise<void> {
+  private handleNow(text: string): Promise<void> | undefined {
+    try {
+      return this.handle(text);
+    } catch (err) {
+      this.failed(err);
+      return undefined;
+    }
+  }
+
+  /** Waits for `first`, then handles the frames queued meanwhile, in order. */
+  private async drain(first: Promise<void>): Promise<void> {
     this.busy = true;
     try {
+      await first;
       while (this.queue.length > 0 && this.state !== 'closed') {
         const text = this.queue.shift()!;
         this.queuedBytes -= text.length;
@@ -213,7 +227,7 @@ export class Link implements LinkInput, SessionLink, OutboxOwner {
 
   /** One frame; a promise when the next frame must wait for it. */
   private handle(text: string): Promise<void> | undefined {
-    const f = parseFrame(text);
+    const f = parseFrameFast(text);
     switch (f.t) {
       case 'msg':
         return this.message(f);
@@ -221,7 +235,9 @@ export class Link implements LinkInput, SessionLink, OutboxOwner {
         if (this.state !== 'open') return this.fail('ack before welcome');
         if (f.a > this.out.sent) return this.fail(`ack ${f.a} is above what was sent (${this.out.sent})`);
         if (f.a > this.clientAck) {
+          // The client has them: sends resolve now; the store forgets them in the background.
           this.clientAck = f.a;
+          this.host.acked(this.ss!.id, f.a);
           if (!this.acking) void this.flushAck();
         }
         return undefined;
@@ -313,7 +329,6 @@ export class Link implements LinkInput, SessionLink, OutboxOwner {
         a = this.clientAck;
         const verdict = await this.host.store.ack(ss.id, this.fence, a);
         if (verdict !== 'ok') return void this.refused(verdict, `acknowledging ${a}`);
-        this.host.acked(ss.id, a);
       }
     } catch (err) {
       this.failed(err);

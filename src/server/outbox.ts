@@ -41,7 +41,13 @@ export interface OutboxOwner {
 const PAGE = 200;
 const DRAIN_CHECK = 100;
 
-const pumpLater = (out: Outbox): void => out.pumpIfBehind();
+/** Outboxes whose doorbell rang this turn: one `setImmediate` for all of them. */
+let behind: Outbox[] = [];
+function pumpBehind(): void {
+  const list = behind;
+  behind = [];
+  for (const out of list) out.pumpIfBehind();
+}
 
 export class Outbox {
   /** Highest server seq written to this link. */
@@ -95,7 +101,7 @@ export class Outbox {
     if (s > this.known) this.known = s;
     if (this.due || this.sent >= this.known) return;
     this.due = true;
-    setImmediate(pumpLater, this);
+    if (behind.push(this) === 1) setImmediate(pumpBehind);
   }
 
   /** A message this node just appended: written at once when it is the next one. */

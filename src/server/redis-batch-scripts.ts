@@ -32,8 +32,8 @@ end
 `;
 
 /**
- * ARGV: node, channel prefix, P, P payloads; per session: sid, n, n × (msg id, payload index,
- * '1' when binary, max messages, max bytes). KEYS per session: st, dn, ix.
+ * ARGV: node, channel prefix, P, P payloads; per session: sid, n, max messages, max bytes,
+ * n × (msg id, payload index: negative when binary). KEYS per session: st, dn, ix.
  * → {per message: s | 0 (overflow) | -1 (unknown session), doorbells for this node}
  */
 const APPEND = `
@@ -41,9 +41,9 @@ local node, channel = ARGV[1], ARGV[2]
 local a, k = 4 + tonumber(ARGV[3]), 1
 local out, mine, bells = {}, {}, {}
 while a <= #ARGV do
-  local sid, n, c = ARGV[a], tonumber(ARGV[a + 1]), a + 2
+  local sid, n, maxm, maxb, c = ARGV[a], tonumber(ARGV[a + 1]), tonumber(ARGV[a + 2]), tonumber(ARGV[a + 3]), a + 4
   local st, dn, ix = KEYS[k], KEYS[k + 1], KEYS[k + 2]
-  a, k = c + 5 * n, k + 3
+  a, k = c + 2 * n, k + 3
   local h = redis.call('HMGET', st, 'sq', 'ak', 'by', 'n', 'lm')
   if not h[1] then
     for i = 1, n do out[#out + 1] = -1 end
@@ -53,20 +53,20 @@ while a <= #ARGV do
     -- The ids already here: a call sent again after a lost reply keeps its seq.
     if sq > ak then
       local ids = {}
-      for i = 0, n - 1 do ids[i + 1] = ARGV[c + 5 * i] end
+      for i = 0, n - 1 do ids[i + 1] = ARGV[c + 2 * i] end
       local got = redis.call('HMGET', ix, unpack(ids))
       for i = 1, n do if got[i] then seen[ids[i]] = tonumber(got[i]) end end
     end
     for i = 0, n - 1 do
-      local j = c + 5 * i
-      local id, d = ARGV[j], ARGV[3 + tonumber(ARGV[j + 1])]
+      local id, ref = ARGV[c + 2 * i], tonumber(ARGV[c + 2 * i + 1])
+      local d = ARGV[3 + math.abs(ref)]
       if seen[id] then out[#out + 1] = seen[id]
-      elseif sq - ak >= tonumber(ARGV[j + 3]) or by + #d > tonumber(ARGV[j + 4]) then
+      elseif sq - ak >= maxm or by + #d > maxb then
         over = true
         out[#out + 1] = 0
       else
         sq, by = sq + 1, by + #d
-        if ARGV[j + 2] == '1' then redis.call('XADD', dn, '0-' .. sq, 'i', id, 'n', node, 'd', d, 'b', '1')
+        if ref < 0 then redis.call('XADD', dn, '0-' .. sq, 'i', id, 'n', node, 'd', d, 'b', '1')
         else redis.call('XADD', dn, '0-' .. sq, 'i', id, 'n', node, 'd', d) end
         seen[id] = sq
         fresh[#fresh + 1] = id
@@ -220,17 +220,18 @@ export function appendSpec(keys: KeysOf, self: () => string, channel: string, he
       return [st!, dn!, ix!];
     },
     args(sessions: ReadonlyArray<Batched<AppendCall>>): Arg[] {
-      const payloads = new Map<string, number>();
+      const payloads: string[] = [];
       const calls: Arg[] = [];
       for (const s of sessions) {
-        calls.push(s.id, s.calls.length);
-        for (const { m, messages, bytes } of s.calls) {
-          let index = payloads.get(m.d);
-          if (index === undefined) payloads.set(m.d, (index = payloads.size + 1));
-          calls.push(m.id, index, m.b ? '1' : '0', messages, bytes);
+        // One group's calls share their limits (`together`).
+        calls.push(s.id, s.calls.length, s.calls[0]!.messages, s.calls[0]!.bytes);
+        for (const { m } of s.calls) {
+          // A payload repeated in a row (a publish to many members) travels once.
+          if (payloads[payloads.length - 1] !== m.d) payloads.push(m.d);
+          calls.push(m.id, m.b ? -payloads.length : payloads.length);
         }
       }
-      return [self(), channel, payloads.size, ...payloads.keys(), ...calls];
+      return [self(), channel, payloads.length, ...payloads, ...calls];
     },
     results(r: unknown): number[] {
       const { out, mine } = reply(r);
@@ -238,6 +239,7 @@ export function appendSpec(keys: KeysOf, self: () => string, channel: string, he
       return out;
     },
     bytes: (c) => c.m.d.length,
+    together: (a, b) => a.messages === b.messages && a.bytes === b.bytes,
   };
 }
 

@@ -10,12 +10,11 @@
  * store's append batch (`RedisStore.appendAll`), so one publish is one script per slot group.
  */
 import type { Script } from './redis-scripts';
-import { slotOf } from './redis-slot';
 import type { RedisTurn, TurnSource } from './redis-turn';
 
 export type Arg = string | number;
 
-/** One session's calls in one script call, in call order. */
+/** Calls on one session in one script call, in call order (consecutive ones the spec lets share a group). */
 export interface Batched<T> {
   id: string;
   calls: T[];
@@ -31,6 +30,8 @@ export interface BatchSpec<T, R> {
   results(reply: unknown, sessions: ReadonlyArray<Batched<T>>): R[];
   /** Bytes a call adds to Redis (an append's payload): a script adds at most MAX_BYTES, or one call. */
   bytes?(item: T): number;
+  /** Whether call `b`, right after `a` on the same session, may join its group (appends: the same limits); else a new group starts. */
+  together?(a: T, b: T): boolean;
 }
 
 interface Pending<T, R> {
@@ -72,13 +73,12 @@ export class SessionBatch<T, R> implements TurnSource {
     const calls = this.calls;
     this.calls = [];
     const groups = new Map<number, Map<string, Array<Pending<T, R>>>>();
-    const cluster = this.turn.cluster;
     for (const c of calls) {
       if (this.busy.has(c.id)) {
         this.calls.push(c);
         continue;
       }
-      const slot = cluster ? slotOf(this.spec.keys(c.id)[0]!) : 0;
+      const slot = this.turn.cluster ? this.turn.slot(this.spec.keys(c.id)[0]!) : 0;
       let sessions = groups.get(slot);
       if (!sessions) groups.set(slot, (sessions = new Map()));
       const mine = sessions.get(c.id);
@@ -93,26 +93,27 @@ export class SessionBatch<T, R> implements TurnSource {
    * each, a session in one of them; what does not fit of a session waits for the next round.
    */
   private chunks(sessions: Map<string, Array<Pending<T, R>>>): void {
-    const bytes = (c: Pending<T, R>): number => (this.spec.bytes ? this.spec.bytes(c.item) : 0);
+    const { bytes, together } = this.spec;
     let chunk: Array<Batched<Pending<T, R>>> = [];
     let [count, size] = [0, 0];
     const full = (b: number): boolean => count > 0 && (count >= MAX_CALLS || size + b > MAX_BYTES);
     for (const [id, pending] of sessions) {
-      if (full(bytes(pending[0]!))) {
+      if (full(bytes ? bytes(pending[0]!.item) : 0)) {
         this.run(chunk);
         [chunk, count, size] = [[], 0, 0];
       }
-      const part: Batched<Pending<T, R>> = { id, calls: [] };
-      chunk.push(part);
+      let group: Batched<Pending<T, R>> | undefined;
       let cut = false;
       for (const c of pending) {
-        const b = bytes(c);
-        if ((cut ||= part.calls.length > 0 && full(b))) this.calls.push(c);
-        else {
-          part.calls.push(c);
-          count++;
-          size += b;
+        const b = bytes ? bytes(c.item) : 0;
+        if ((cut ||= group !== undefined && full(b))) {
+          this.calls.push(c);
+          continue;
         }
+        if (!group || (together && !together(group.calls[group.calls.length - 1]!.item, c.item))) chunk.push((group = { id, calls: [] }));
+        group.calls.push(c);
+        count++;
+        size += b;
       }
     }
     if (count > 0) this.run(chunk);

@@ -129,15 +129,10 @@ class RedisStore implements SessionStore {
     return { ok: true, session };
   }
 
-  async append(id: string, m: NewMessage, limit: BufferLimit): Promise<Appended> {
-    if (!isSessionId(id)) return { ok: false, reason: 'unknown' };
-    const [messages, bytes] = [Math.min(limit.messages, this.maxLen, Number.MAX_SAFE_INTEGER), Math.min(limit.bytes, Number.MAX_SAFE_INTEGER)];
-    const s = await this.appends.add(id, { m, messages, bytes });
-    if (s <= 0) return { ok: false, reason: s === 0 ? 'overflow' : 'unknown' };
-    if (this.bells.self()) this.waiting.set(id, Math.max(s, this.waiting.get(id) ?? 0));
-    const mine = this.held.get(id);
-    if (mine && s > mine.seq) mine.seq = s;
-    return { ok: true, s };
+  append(id: string, m: NewMessage, limit: BufferLimit): Promise<Appended> {
+    if (!isSessionId(id)) return Promise.resolve({ ok: false, reason: 'unknown' });
+    const messages = Math.min(limit.messages, this.maxLen, Number.MAX_SAFE_INTEGER);
+    return this.appends.add(id, { m, messages, bytes: Math.min(limit.bytes, Number.MAX_SAFE_INTEGER) }).then((s) => this.appended(id, s));
   }
 
   async ack(id: string, fence: number, a: number): Promise<Fenced> {
@@ -202,6 +197,14 @@ class RedisStore implements SessionStore {
 
   private run(s: Script, id: string, args: Array<string | number>): Promise<unknown> {
     return this.turn.script(s, this.keys(id), args);
+  }
+
+  private appended(id: string, s: number): Appended {
+    if (s <= 0) return { ok: false, reason: s === 0 ? 'overflow' : 'unknown' };
+    if (this.bells.self()) this.waiting.set(id, Math.max(s, this.waiting.get(id) ?? 0));
+    const mine = this.held.get(id);
+    if (mine && s > mine.seq) mine.seq = s;
+    return { ok: true, s };
   }
 
   /** Doorbells a batch found for this node itself: rung here, without a round trip through Redis. */

@@ -44,12 +44,17 @@ export class RedisTurn {
 
   /** `command` on the node serving `key`, in this turn's round trip. */
   call(key: string, command: string, ...args: Arg[]): Promise<unknown> {
-    return this.push(slotOf(key), [command, ...args], undefined);
+    return this.push(this.slot(key), [command, ...args], undefined);
   }
 
   /** Script `s` on `keys` (one slot on a Cluster), by its sha; sent again in full if Redis lost its script cache. */
   script(s: Script, keys: string[], args: Arg[]): Promise<unknown> {
-    return this.push(keys.length ? slotOf(keys[0]!) : 0, ['EVALSHA', s.sha, keys.length, ...keys, ...args], s);
+    return this.push(keys.length ? this.slot(keys[0]!) : 0, ['EVALSHA', s.sha, keys.length, ...keys, ...args], s);
+  }
+
+  /** The slot of `key` on a Cluster (one Redis: every key is together, 0). */
+  slot(key: string): number {
+    return this.cluster ? slotOf(key) : 0;
   }
 
   /** `source.drain()` runs once at the end of this turn, before the round trips leave. */
