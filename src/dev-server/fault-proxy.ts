@@ -27,8 +27,8 @@ export interface FaultProxy {
   close(): Promise<void>;
 }
 
-/** Answers a request itself (raw HTTP bytes to write before closing), or undefined to forward it. */
-export type ProxyFront = (head: RequestHead) => string | undefined;
+/** Answers a request itself (raw HTTP bytes to write before closing, or their promise), or undefined to forward it. */
+export type ProxyFront = (head: RequestHead) => string | Promise<string> | undefined;
 
 interface Pair {
   client: net.Socket;
@@ -75,7 +75,8 @@ function accept(client: net.Socket, state: ProxyState, routing: Routing): void {
   readHead(client, (bytes, head) => {
     state.waiting.delete(client);
     const answer = head && !head.upgrade ? routing.front?.(head) : undefined;
-    if (answer !== undefined) return void client.end(answer);
+    if (typeof answer === 'string') return void client.end(answer);
+    if (answer !== undefined) return void answer.then((bytes) => client.end(bytes), () => client.destroy());
     const link = !head || head.upgrade;
     const ports = routing.upstreams();
     if ((link && Date.now() < state.refuseUntil) || ports.length === 0) {

@@ -10,8 +10,10 @@ import { memoryStore } from '../server/memory-store';
 import { redisStore } from '../server/redis-store';
 import type { ServerSession } from '../server/server-session';
 import type { SessionStore } from '../server/store';
+import type { MetricsRegistry } from '../server/metrics/prometheus';
 
-export type { ServerSession };
+export type { MetricsRegistry, ServerSession };
+export { SERIES } from '../server/metrics/series';
 
 /**
  * The socket a session link runs on: a `ws` WebSocket, named by shape so the dev server's
@@ -35,6 +37,8 @@ export interface SessionsOptions {
   answerPing(): boolean;
   /** Each session the first time this node serves it. */
   onSession(session: ServerSession): void;
+  /** The node's prom-client Registry: the session server's series go there. */
+  metrics?: MetricsRegistry;
 }
 
 export interface DevSessions {
