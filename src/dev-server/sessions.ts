@@ -59,7 +59,14 @@ interface Running {
 async function run(options: SessionsOptions): Promise<Running> {
   const store = options.redis ? redisStore({ client: options.redis }) : memoryStore();
   // The core's defaults and checks (SESSION_DEFAULTS), but a longer idle time for stepping through code.
-  const hub = new SessionHub({ store, node: options.node, sessionTtl: options.sessionTtl, idleTimeout: 60000, answerPing: options.answerPing });
+  const hub = new SessionHub({
+    store,
+    node: options.node,
+    sessionTtl: options.sessionTtl,
+    idleTimeout: 60000,
+    answerPing: options.answerPing,
+    ...(options.metrics ? { metrics: options.metrics } : {}),
+  });
   hub.on('session', options.onSession);
   hub.on('error', () => undefined);
   await hub.start();

@@ -5,7 +5,7 @@
  * store once. Without metrics the core holds NO_OBSERVER: empty methods (inlined away), the
  * store unwrapped, no clock read per send.
  */
-import type { WelcomeReason } from '../../protocol';
+import type { WelcomeReason, classify } from '../../protocol';
 import type { SessionStore } from '../store';
 
 /** What a core reports when scraped (gauges), read only then. */
@@ -30,14 +30,10 @@ export interface ServerObserver {
   linkEnded(code: number): void;
   /** A hello answered: resumed (reason undefined), or a new session and why. */
   welcomed(reason: WelcomeReason | undefined): void;
-  /** A client message handed to the app. */
-  messageIn(): void;
-  /** A client message that arrived again (already handled). */
-  resentIn(): void;
-  /** A server message written to a link for the first time on this node. */
-  messageOut(): void;
-  /** A server message written again (a later link catching up). */
-  resentOut(): void;
+  /** A client message: handed to the app (`deliver`), arrived again (`duplicate`: already handled), or out of order (`gap`: the link closes 4400). */
+  clientMessage(verdict: ReturnType<typeof classify>): void;
+  /** A server message written to a link: the first time on this node, or again (`first` false: a later link catching up). */
+  serverMessage(first: boolean): void;
   /** A send() rejected OVERFLOW. */
   overflow(): void;
   /** A send() settled by the client's ack, `seconds` after it was called. */
@@ -56,10 +52,8 @@ export const NO_OBSERVER: ServerObserver = Object.freeze({
   linkOpened: nothing,
   linkEnded: nothing,
   welcomed: nothing,
-  messageIn: nothing,
-  resentIn: nothing,
-  messageOut: nothing,
-  resentOut: nothing,
+  clientMessage: nothing,
+  serverMessage: nothing,
   overflow: nothing,
   acked: nothing,
   store: (store: SessionStore) => store,

@@ -2,14 +2,17 @@
  * `createSessionServer({ metrics: registry })`: the series of series.ts in a prom-client
  * `Registry` (prom-client is an optional peer dependency, required only here). Per-message
  * counts are plain numbers copied into their counters when scraped; gauges are read from the
- * cores when scraped; histograms observe as events happen. Several cores may share one registry
- * (the series then sum over them): one observer per registry.
+ * cores when scraped; the two hot histograms count into plain arrays (histogram.ts). Several
+ * cores may share one registry (the series then sum over them): one observer per registry.
  */
-import type { Counter, Gauge, Histogram } from 'prom-client';
+import type { Counter, Gauge } from 'prom-client';
 import { PREFIX, typeError } from '../../errors';
 import { requirePeer } from '../../shared/require-ws';
-import type { WelcomeReason } from '../../protocol';
+import type { WelcomeReason, classify } from '../../protocol';
+import { isMemoryStore } from '../memory-store';
 import type { SessionStore } from '../store';
+import { BucketHistogram } from './histogram';
+import type { Buckets } from './histogram';
 import type { HubGauges, ServerObserver } from './observer';
 import { RESUME_FAILURES, SERIES, closeCodeLabel } from './series';
 import type { SeriesSpec } from './series';
@@ -67,8 +70,8 @@ class PrometheusObserver implements ServerObserver {
   private readonly takeovers: Counter;
   private readonly overflows: Counter;
   private readonly closes: Counter<string>;
-  private readonly ackLatency: Histogram;
-  private readonly storeSeconds: Histogram<string>;
+  private readonly ackLatency: Buckets;
+  private readonly storeSeconds: BucketHistogram;
   private readonly storeErrors: Counter<string>;
 
   constructor(private readonly prom: Prom, private readonly registry: MetricsRegistry) {
@@ -93,7 +96,7 @@ class PrometheusObserver implements ServerObserver {
     this.takeovers = this.counter(SERIES.takeovers);
     this.overflows = this.counter(SERIES.overflows);
     this.closes = this.counter(SERIES.closes);
-    this.ackLatency = this.histogram(SERIES.ackLatency);
+    this.ackLatency = this.histogram(SERIES.ackLatency).child();
     this.storeSeconds = this.histogram(SERIES.storeSeconds);
     this.storeErrors = this.counter(SERIES.storeErrors);
   }
@@ -114,20 +117,14 @@ class PrometheusObserver implements ServerObserver {
     if (reason !== 'new') this.resumes.get(reason ?? 'none')?.inc();
   }
 
-  messageIn(): void {
-    this.tally.in++;
+  clientMessage(verdict: ReturnType<typeof classify>): void {
+    if (verdict === 'deliver') this.tally.in++;
+    else if (verdict === 'duplicate') this.tally.resentIn++;
   }
 
-  resentIn(): void {
-    this.tally.resentIn++;
-  }
-
-  messageOut(): void {
-    this.tally.out++;
-  }
-
-  resentOut(): void {
-    this.tally.resentOut++;
+  serverMessage(first: boolean): void {
+    if (first) this.tally.out++;
+    else this.tally.resentOut++;
   }
 
   overflow(): void {
@@ -139,8 +136,11 @@ class PrometheusObserver implements ServerObserver {
   }
 
   store(store: SessionStore): SessionStore {
+    // Calls of the memory store are function calls in this process (microseconds): timing each
+    // would cost more throughput than it could tell. Stores that do I/O are timed.
+    if (isMemoryStore(store)) return store;
     return timedStore(store, (op) => {
-      const seconds = this.storeSeconds.labels({ op });
+      const seconds = this.storeSeconds.child(op);
       const errors = this.storeErrors.labels({ op });
       errors.inc(0);
       return (s, failed) => {
@@ -192,8 +192,12 @@ class PrometheusObserver implements ServerObserver {
     };
   }
 
-  private histogram(s: SeriesSpec): Histogram<string> {
-    return this.make(s, () => new this.prom.Histogram({ ...this.config(s), buckets: [...(s.buckets ?? [])] }));
+  private histogram(s: SeriesSpec): BucketHistogram {
+    return this.make(s, () => {
+      const histogram = new BucketHistogram(s.name, s.help, s.buckets ?? [], s.labels[0]);
+      this.registry.registerMetric(histogram as never);
+      return histogram;
+    });
   }
 
   private make<T>(s: SeriesSpec, create: () => T): T {

@@ -37,8 +37,8 @@ export const SERIES = {
   takeovers: spec('wxsm_takeovers_total', 'counter', 'Links closed 4409 because a newer link took their session over'),
   overflows: spec('wxsm_overflows_total', 'counter', 'send() calls rejected OVERFLOW (maxBuffered or maxBufferedBytes unacknowledged)'),
   closes: spec('wxsm_closes_total', 'counter', 'Links ended, by close code (1006: no close frame); 3xxx and 4xxx group codes the protocol does not name', ['code']),
-  storeSeconds: spec('wxsm_store_seconds', 'histogram', 'Session store calls, by operation', ['op'], STORE_BUCKETS),
-  storeErrors: spec('wxsm_store_errors_total', 'counter', 'Session store calls that failed, by operation', ['op']),
+  storeSeconds: spec('wxsm_store_seconds', 'histogram', 'Session store calls, by operation (stores that do I/O: redisStore or your own; memoryStore is not timed)', ['op'], STORE_BUCKETS),
+  storeErrors: spec('wxsm_store_errors_total', 'counter', 'Session store calls that failed, by operation (as wxsm_store_seconds)', ['op']),
   bufferedBytes: spec('wxsm_link_buffered_bytes', 'gauge', 'Bytes queued to links on this node: written by the server, not yet taken by the network'),
 } as const;
 
