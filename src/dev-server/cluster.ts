@@ -51,6 +51,7 @@ export interface DevCluster {
   kill(i: number, downtime?: number): Promise<void>;
   /** Runs a fault of CLUSTER_FAULTS by name, as the control routes do. */
   fault(name: string, args?: FaultArgs): FaultOutcome;
+  /** Stops the proxy and every node; resolves once each node's process is gone. */
   close(): Promise<void>;
 }
 
@@ -105,8 +106,10 @@ export async function startDevCluster(options: DevClusterOptions): Promise<DevCl
   api = clusterApi({ members, proxy, setup, log, state }, `ws://${urlHost(host)}:${proxy.port}`, `http://${urlHost(host)}:${front.controlPort}`, async () => {
     state.closed = true;
     for (const t of state.timers) clearTimeout(t);
+    // Each node stops within 2 s of SIGTERM (redis-node.ts): close() resolves once all are gone.
+    const gone = members.map((m) => m.child && new Promise((resolve) => m.child!.once('exit', resolve)));
     for (const m of members) m.child?.kill('SIGTERM');
-    await front.close();
+    await Promise.all([front.close(), ...gone]);
   });
   log(`listening on ${api.url} (control ${api.controlUrl}), ${members.length} nodes on ${redactUrl(options.redis)}`);
   return api;

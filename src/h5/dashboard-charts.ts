@@ -68,6 +68,8 @@ export class Chart {
     let drawn = 0;
     ctx.save();
     ctx.font = `${11 * px}px ${FONT}`;
+    ctx.textAlign = 'left';
+    ctx.textBaseline = 'alphabetic';
     for (const e of this.events()) {
       const at = e.t / 1000;
       if (at < from || at > to) continue;

@@ -49,10 +49,11 @@ function draw(c: Columns): void {
   const links = perNode(c.links, c.linksTotal, 'links');
   charts.links.update(c.t, links.lines, links.ys);
   const sessions = perNode(c.sessions, c.sessionsTotal, 'sessions');
-  charts.sessions.update(c.t, [...sessions.lines, { label: '在线用户 users', color: '#9e9e9e', dash: [2, 3] }], [...sessions.ys, c.users]);
+  const users = Object.keys(c.sessions).length > 1 ? '在线用户（各节点之和）users online, summed over nodes' : '在线用户 users online';
+  charts.sessions.update(c.t, [...sessions.lines, { label: users, color: '#9e9e9e', dash: [2, 3] }], [...sessions.ys, c.users]);
   charts.messages.update(c.t, [
     { label: '上行 in (client→server)', color: color(0) },
-    { label: '下行 out (server→client)', color: color(1) },
+    { label: '下行 out (server→client)', color: color(1), dash: [8, 4] },
     { label: '重发 resent', color: color(2), dash: [4, 3] },
   ], [c.in, c.out, c.resent]);
   charts.latency.update(c.t, [{ label: 'p50', color: color(0) }, { label: 'p99', color: '#e64340' }], [c.p50, c.p99]);
@@ -75,7 +76,7 @@ function header(d: DashboardData, c: Columns): void {
   }
   const last = (xs: number[]): number => xs.at(-1) ?? 0;
   const unacked = d.nodes.reduce((sum, n) => sum + (n.series?.unacked ?? 0), 0);
-  el('totals').textContent = `链路 links ${last(c.linksTotal)} · 会话 sessions ${last(c.sessionsTotal)} · 用户 users ${last(c.users)} · 待确认 unacked ${unacked}`;
+  el('totals').textContent = `链路 links ${last(c.linksTotal)} · 会话 sessions ${last(c.sessionsTotal)} · 待确认 unacked ${unacked}`;
   const missing = el('missing');
   missing.style.display = d.missing ? 'block' : 'none';
   missing.textContent = d.missing ? `没有指标 No metrics: ${d.missing}` : '';

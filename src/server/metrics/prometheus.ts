@@ -6,7 +6,7 @@
  * cores may share one registry (the series then sum over them): one observer per registry.
  */
 import type { Counter, Gauge } from 'prom-client';
-import { PREFIX, typeError } from '../../errors';
+import { PREFIX } from '../../errors';
 import { requirePeer } from '../../shared/require-ws';
 import type { WelcomeReason, classify } from '../../protocol';
 import { isMemoryStore } from '../memory-store';
@@ -40,9 +40,8 @@ export function isRegistry(value: unknown): value is MetricsRegistry {
 
 const observers = new WeakMap<object, PrometheusObserver>();
 
-/** The observer writing to `registry` (one per registry, made on first use). */
+/** The observer writing to `registry` (one per registry, made on first use; options.ts checked it is one). */
 export function prometheusObserver(registry: MetricsRegistry): ServerObserver {
-  if (!isRegistry(registry)) throw typeError('option "metrics" must be a prom-client Registry (new Registry() or register from "prom-client")');
   let observer = observers.get(registry);
   if (!observer) {
     const prom = requirePeer('prom-client', 'option "metrics"') as Prom;
