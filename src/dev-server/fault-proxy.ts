@@ -19,6 +19,9 @@ export interface FaultProxy {
   close(): Promise<void>;
 }
 
+/** Where a proxied connection goes: a port on 127.0.0.1, or any host and port. */
+export type Upstream = number | { host: string; port: number };
+
 interface Pair {
   client: net.Socket;
   upstream: net.Socket;
@@ -27,9 +30,9 @@ interface Pair {
 
 /**
  * Listens on `host:port` (0: a free one) and forwards each connection to the next of
- * `upstreams()` (ports on 127.0.0.1), asked afresh per connection so nodes may come and go.
+ * `upstreams()` (ports on 127.0.0.1, or `{ host, port }`), asked afresh per connection so nodes may come and go.
  */
-export async function startFaultProxy(host: string, port: number, upstreams: () => number[], log: (line: string) => void = () => undefined): Promise<FaultProxy> {
+export async function startFaultProxy(host: string, port: number, upstreams: () => Upstream[], log: (line: string) => void = () => undefined): Promise<FaultProxy> {
   const pairs = new Set<Pair>();
   const timers = new Set<ReturnType<typeof setTimeout>>();
   const stats = { accepted: 0, refused: 0 };
@@ -51,7 +54,8 @@ export async function startFaultProxy(host: string, port: number, upstreams: () 
       return;
     }
     stats.accepted++;
-    const upstream = net.connect(ports[turn++ % ports.length]!, '127.0.0.1');
+    const to = ports[turn++ % ports.length]!;
+    const upstream = typeof to === 'number' ? net.connect(to, '127.0.0.1') : net.connect(to.port, to.host);
     const pair: Pair = { client, upstream, blackholed: false };
     pairs.add(pair);
     client.setNoDelay(true);
