@@ -8,7 +8,7 @@ import tls from 'tls';
 import type { ClientOptions } from 'ws';
 import { startFaultProxy } from '../dev-server/fault-proxy';
 import type { FaultProxy } from '../dev-server/fault-proxy';
-import { Mismatch, Skip, expectThat } from './check';
+import { Mismatch, Skip, expectThat } from './verdicts';
 import type { Check, CheckContext } from './check';
 import { ChaosClient } from './chaos-client';
 import { sleep } from './checks/common';

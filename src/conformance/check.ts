@@ -1,4 +1,4 @@
-/** What a check is, what it yields, and how it says FAIL (with evidence) or SKIP (with why). */
+/** What a check is and what it yields (verdicts.ts: how it says FAIL or SKIP). */
 import type { ConformanceOptions } from './options';
 import type { Probe } from './probe';
 
@@ -52,23 +52,4 @@ export interface Check {
   background?: boolean;
   /** Resolves on PASS (optionally with a note); throws `Mismatch` for FAIL, `Skip` for SKIP. */
   run(ctx: CheckContext): Promise<string | void>;
-}
-
-/** A FAIL: the rule expected one thing, the server did another. */
-export class Mismatch extends Error {
-  constructor(readonly expected: string, readonly seen: string) {
-    super(`expected ${expected}; seen ${seen}`);
-  }
-}
-
-/** The check cannot run against this server or with these options; `why` says what would make it run. */
-export class Skip extends Error {
-  constructor(readonly why: string) {
-    super(why);
-  }
-}
-
-/** Throws a `Mismatch` unless `ok`. */
-export function expectThat(ok: boolean, expected: string, seen: () => string): void {
-  if (!ok) throw new Mismatch(expected, seen());
 }

@@ -7,7 +7,7 @@ import type { ClientOptions, WebSocket } from 'ws';
 import { HEARTBEAT_PING, encodeHello, encodeMsg } from '../protocol';
 import type { WelcomeFrame } from '../protocol';
 import { requireWs } from '../shared/require-ws';
-import { Mismatch } from './check';
+import { Mismatch } from './verdicts';
 import { isMsg, readServerFrame, show } from './frames';
 import type { Inbound } from './frames';
 

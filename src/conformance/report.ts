@@ -27,7 +27,9 @@ export function toText(report: ConformanceReport): string {
   return textHeader(report.url, report.session) + report.checks.map(textLine).join('') + textSummary(report);
 }
 
-const fence = (text: string): string => `\`\`\`\n${text.replace(/```/g, '`\u200b``')}\n\`\`\``;
+const FENCE = '`'.repeat(3);
+/** Evidence as a Markdown code block (a fence inside it is broken up so it cannot end the block). */
+const fence = (text: string): string => [FENCE, text.split(FENCE).join('`\u200b``'), FENCE].join('\n');
 
 export function toMarkdown(report: ConformanceReport): string {
   const { pass, fail, skip } = report.summary;

@@ -4,7 +4,7 @@
  * SKIP, naming them. Never throws for what a server does: that is a FAIL line.
  */
 import { randomBytes } from 'crypto';
-import { Mismatch, Skip } from './check';
+import { Mismatch, Skip } from './verdicts';
 import type { Check, CheckContext, CheckResult } from './check';
 import { chaos } from './chaos';
 import { DELIVERY_CHECKS } from './checks/delivery';
@@ -112,7 +112,7 @@ async function runOne(check: Check, shared: Shared, results: Map<string, Promise
   const done = (r: Partial<CheckResult> & Pick<CheckResult, 'status'>): CheckResult => ({ id: check.id, rule: check.rule, title: check.title, ms: Date.now() - t0, ...r });
   for (const need of check.needs ?? []) {
     const r = await results.get(need);
-    if (r && r.status !== 'PASS') return done({ status: 'SKIP', why: `needs "${need}" (${r.rule}: ${r.title}) to PASS first; it was ${r.status}` });
+    if (r && r.status !== 'PASS') return done({ status: 'SKIP', why: `needs "${need}" (${r.rule}) to PASS; it was ${r.status}` });
   }
   const probes: Probe[] = [];
   const { options } = shared;

@@ -2,7 +2,7 @@
 import { randomBytes } from 'crypto';
 import { CLOSE_PROTOCOL, encodeTestCommand } from '../../protocol';
 import type { MsgFrame, WelcomeFrame } from '../../protocol';
-import { expectThat } from '../check';
+import { expectThat } from '../verdicts';
 import type { CheckContext } from '../check';
 import { isAck, isError, isMsg } from '../frames';
 import type { Inbound } from '../frames';

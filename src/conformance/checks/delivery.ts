@@ -1,5 +1,5 @@
 /** Rule 4 (delivery: duplicates, gaps) and rule 5 (acks) as the server receives the client's messages. */
-import { expectThat } from '../check';
+import { expectThat } from '../verdicts';
 import type { Check } from '../check';
 import { isAck, isMsg } from '../frames';
 import { ackAtLeast, echo, echoOf, expectOpen, expectProtocolClose, newSession, push, pushed, sleep } from './common';

@@ -1,6 +1,6 @@
 /** Rule 1 (handshake), the frames and close codes, the test contract, `ping` before `hello`. */
 import { HEARTBEAT_PING, encodeTestCommand } from '../../protocol';
-import { expectThat } from '../check';
+import { expectThat } from '../verdicts';
 import type { Check } from '../check';
 import { isMsg, isPong } from '../frames';
 import { binaryOf, echo, echoOf, expectProtocolClose, newSession, push, pushed, sleep } from './common';

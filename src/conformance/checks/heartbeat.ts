@@ -1,7 +1,7 @@
 /** What any server behind the manager's heartbeat must do: accept the link and answer `ping` with `pong`. */
 import { performance } from 'perf_hooks';
 import { HEARTBEAT_PING } from '../../protocol';
-import { Mismatch } from '../check';
+import { Mismatch } from '../verdicts';
 import type { Check, CheckContext } from '../check';
 import { isMsg, isPong } from '../frames';
 import { newSession, push } from './common';

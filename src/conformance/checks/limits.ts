@@ -1,6 +1,6 @@
 /** Rule 8 (bounds, overflow), `volatile`, and the server's limits (helloTimeout, sessions per user). */
 import { CLOSE_TOO_MANY_SESSIONS, HEARTBEAT_PING, encodeHello, encodeTestCommand } from '../../protocol';
-import { Skip, expectThat } from '../check';
+import { Skip, expectThat } from '../verdicts';
 import type { Check, CheckContext } from '../check';
 import { isMsg, isVolatile } from '../frames';
 import type { Probe } from '../probe';

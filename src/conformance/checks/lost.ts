@@ -2,7 +2,7 @@
  * Rule 2's bindings and rule 7: a hello naming a session it may not resume (unknown, another
  * user's, expired, rolled back) gets a NEW session that never sees the old one's messages.
  */
-import { Skip, expectThat } from '../check';
+import { Skip, expectThat } from '../verdicts';
 import type { Check, CheckContext } from '../check';
 import type { Probe } from '../probe';
 import type { WelcomeFrame } from '../../protocol';

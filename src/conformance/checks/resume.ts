@@ -1,7 +1,7 @@
 /** Rule 3 (resume: only above rx, only on a new link) and rule 6 (takeover). */
 import { CLOSE_TAKEN_OVER } from '../../protocol';
 import type { MsgFrame } from '../../protocol';
-import { expectThat } from '../check';
+import { expectThat } from '../verdicts';
 import type { Check } from '../check';
 import { isMsg, show } from '../frames';
 import { ackAtLeast, echo, expectOpen, newSession, push, pushed, sleep } from './common';

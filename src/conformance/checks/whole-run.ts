@@ -1,5 +1,5 @@
 /** Judged over every link of the run: what each check's own frames showed, whatever the check was about. */
-import { expectThat } from '../check';
+import { expectThat } from '../verdicts';
 import type { Check } from '../check';
 import { show } from '../frames';
 
