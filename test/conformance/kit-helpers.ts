@@ -5,7 +5,7 @@ import { parseTestCommand } from '../../src/protocol';
 import type { ServerSession } from '../../src/server';
 
 /** The limits every server in these tests runs with, and the kit is told. */
-export const LIMITS = { maxBuffered: 50, ttl: 1500, helloTimeout: 1000, maxSessions: 20 };
+export const LIMITS = { maxBuffered: 50, ttl: 3000, helloTimeout: 1000, maxSessions: 20 };
 
 /** Kit options for a server with LIMITS whose users are the `x-user` header. */
 export function kitOptions(url: string, extra: Partial<ConformanceOptions> = {}): Partial<ConformanceOptions> & { url: string } {

@@ -1,10 +1,13 @@
 /** The kit's pure decisions: how it estimates sid entropy, reads a command line, prints a URL, reads the test contract. */
 import { randomBytes, randomUUID } from 'crypto';
+import fs from 'fs';
+import path from 'path';
 import { parseArgs, resolveOptions } from '../../src/conformance';
 import { sidBits } from '../../src/conformance/checks/handshake';
 import { percentile } from '../../src/conformance/checks/heartbeat';
 import { printableUrl } from '../../src/conformance/options';
 import { encodeTestCommand, parseTestCommand } from '../../src/protocol';
+import { fromRoot } from '../support/paths';
 
 const many = (make: () => string, n = 12): string[] => Array.from({ length: n }, make);
 
@@ -62,4 +65,17 @@ test('the test contract: push and volatile commands are recognised, anything els
 test('percentiles of the ping times: nearest rank', () => {
   const values = Array.from({ length: 100 }, (_, i) => 100 - i);
   expect([percentile(values, 50), percentile(values, 99), percentile([7], 99)]).toEqual([50, 99, 7]);
+});
+
+test('the kit judges servers independently: src/conformance imports the wire (protocol), shared helpers and the fault proxy, never the server or the session client', () => {
+  const dir = fromRoot('src/conformance');
+  const files = fs.readdirSync(dir, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.ts'));
+  const outside = new Set<string>();
+  for (const file of files) {
+    for (const [, spec] of fs.readFileSync(path.join(dir, file), 'utf8').matchAll(/from '(\.[^']+)'/g)) {
+      const target = path.relative(fromRoot('src'), path.resolve(dir, path.dirname(file), spec!));
+      if (!target.startsWith('conformance')) outside.add(target.split(path.sep).join('/'));
+    }
+  }
+  expect([...outside].sort()).toEqual(['dev-server/fault-proxy', 'protocol', 'shared/require-ws']);
 });

@@ -101,7 +101,7 @@ const takeover: Check = {
     const again = await q.hello(w.sid, p.lastS, ctx.options.timeout);
     expectThat(again.resumed && again.sid === w.sid, `the new link resumes ${w.sid} (resumed:true)`, () => q.seen());
     const closed = await p.waitClose(ctx.options.timeout);
-    expectThat(closed?.code === CLOSE_TAKEN_OVER, 'the old link closed with 4409', () => p.seen());
+    expectThat(closed?.code === CLOSE_TAKEN_OVER, `the old link closed with 4409 within ${ctx.options.timeout} ms`, () => p.seen());
     const next = ctx.tag();
     q.msg(again.rx + 1, next);
     await echo(ctx, q, next);
