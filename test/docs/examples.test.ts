@@ -1,0 +1,133 @@
+/**
+ * The guides' whole-program examples (test/fixtures/examples/*.mts), run as a user runs them:
+ * compiled as ES modules (`npm run typecheck` checks them under `module: node20`, where
+ * `import Redis from 'ioredis'` would fail with TS2351), against the packed package installed
+ * into a fresh project, each in its own Node process that must exit by itself.
+ */
+import { spawn } from 'child_process';
+import fs from 'fs';
+import os from 'os';
+import path from 'path';
+import ts from 'typescript';
+import Redis from 'ioredis';
+import { startDevServer } from '../../src/dev-server';
+import type { DevServer } from '../../src/dev-server';
+import { installPacked } from '../support/pack';
+import { FIXTURES, fromRoot } from '../support/paths';
+import { raw, refusedStatus, stopAll } from '../support/session-helpers';
+import { useRedis } from '../support/redis-helpers';
+
+jest.setTimeout(90000);
+const redisServer = useRedis();
+let project: string;
+
+beforeAll(() => {
+  project = fs.mkdtempSync(path.join(os.tmpdir(), 'wxsm-examples-'));
+  installPacked(project);
+  // The optional peers a server or Node client installs, taken from this repository.
+  for (const peer of ['ws', 'ioredis']) fs.symlinkSync(fromRoot('node_modules', peer), path.join(project, 'node_modules', peer), 'dir');
+  for (const file of fs.readdirSync(path.join(FIXTURES, 'examples'))) {
+    const { outputText } = ts.transpileModule(fs.readFileSync(path.join(FIXTURES, 'examples', file), 'utf8'), {
+      compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 },
+    });
+    fs.writeFileSync(path.join(project, file.replace(/\.mts$/, '.mjs')), outputText);
+  }
+});
+afterAll(() => fs.rmSync(project, { recursive: true, force: true }));
+afterEach(stopAll);
+
+interface Run {
+  lines: string[];
+  /** Resolves with the first stdout line matching `re` (bounded). */
+  line(re: RegExp): Promise<string>;
+  /** Resolves with the exit code (or signal) once the process ends by itself (bounded). */
+  exit(ms?: number): Promise<number | string>;
+  signal(name: NodeJS.Signals): void;
+}
+
+function run(example: string, env: Record<string, string>): Run {
+  const child = spawn(process.execPath, [path.join(project, `${example}.mjs`)], { cwd: project, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const lines: string[] = [];
+  let errors = '';
+  let buffered = '';
+  child.stdout.on('data', (chunk: Buffer) => {
+    buffered += chunk.toString();
+    const parts = buffered.split('\n');
+    buffered = parts.pop()!;
+    lines.push(...parts);
+  });
+  child.stderr.on('data', (chunk: Buffer) => void (errors += chunk.toString()));
+  const ended = new Promise<number | string>((resolve) => child.on('exit', (code, signal) => resolve(code ?? signal ?? 'unknown')));
+  const within = <T>(p: Promise<T>, ms: number, what: string): Promise<T> => Promise.race([
+    p,
+    new Promise<T>((_, reject) => setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`${example}: ${what} within ${ms} ms; stdout ${JSON.stringify(lines)}; stderr ${errors}`));
+    }, ms).unref()),
+  ]);
+  return {
+    lines,
+    line: (re) => within(new Promise<string>((resolve) => {
+      const look = (): void => {
+        const found = lines.find((l) => re.test(l));
+        if (found) resolve(found);
+        else setTimeout(look, 20);
+      };
+      look();
+    }), 20000, `no line ${re}`),
+    exit: (ms = 20000) => within(ended, ms, 'did not exit'),
+    signal: (name) => child.kill(name),
+  };
+}
+
+test('the Node client example (docs/manager.md) connects, prints the echo and exits by itself', async () => {
+  const devServer: DevServer = await startDevServer({ port: 0, controlPort: 0, tickInterval: 0, log: false });
+  try {
+    const client = run('node-client', { WS_URL: devServer.url });
+    expect(await client.exit()).toBe(0);
+    expect([...client.lines].sort()).toEqual(['got hello', 'sent hello']);
+  } finally {
+    await devServer.close();
+  }
+});
+
+test('the session server example (docs/server.md): 401 without a token, each message saved and answered, presence logged, SIGTERM exits', async () => {
+  const server = run('session-server', { PORT: '0' });
+  const port = Number((await server.line(/^listening on \d+$/)).split(' ').pop());
+  expect(await refusedStatus(port)).toBe(401);
+
+  const client = await raw(port, { authorization: 'Bearer t-alice' });
+  await client.hello(null);
+  client.send({ t: 'msg', s: 1, id: 'order-1', d: 'buy' });
+  await client.next((f) => typeof f === 'object' && f.t === 'msg');
+  expect(client.msgs()).toEqual(['1:got 1']);
+  client.send({ t: 'ack', a: 1 }); // the answer arrived: its send() resolves, nothing is left to report
+  client.ws.close();
+  await server.line(/^alice offline$/);
+
+  server.signal('SIGTERM');
+  expect(await server.exit()).toBe(0);
+  expect(server.lines).toEqual([`listening on ${port}`, 'alice online', 'alice offline']);
+});
+
+test('the Redis example (docs/redis.md) serves a session from Redis, and on SIGTERM exits with its Redis clients quit', async () => {
+  const url = redisServer.server().url;
+  const watcher = new Redis(url);
+  try {
+    const clientsBefore = (await watcher.client('LIST') as string).trim().split('\n').length;
+    const node = run('redis-server', { PORT: '0', REDIS_URL: url, NODE_NAME: 'node-a' });
+    const port = Number((await node.line(/^listening on \d+$/)).split(' ').pop());
+    const client = await raw(port, { 'x-user': 'alice' });
+    const welcome = await client.hello(null);
+    client.send({ t: 'msg', s: 1, id: 'hi-1', d: 'hi' });
+    expect(await client.next((f) => typeof f === 'object' && f.t === 'msg')).toEqual({ t: 'msg', s: 1, id: expect.any(String), d: 'echo hi (#1, hi-1)' });
+    expect(await watcher.exists(`wxs:{${String(welcome.sid)}}:st`)).toBe(1);
+    expect((await watcher.client('LIST') as string).trim().split('\n').length).toBeGreaterThan(clientsBefore);
+
+    node.signal('SIGTERM');
+    expect(await node.exit()).toBe(0);
+    expect((await watcher.client('LIST') as string).trim().split('\n').length).toBe(clientsBefore);
+  } finally {
+    watcher.disconnect();
+  }
+});
