@@ -4,7 +4,7 @@
  * while the server sends other things in between (ticks, its own pushes).
  */
 import type { ClientOptions, WebSocket } from 'ws';
-import { HEARTBEAT_PING, encodeHello, encodeMsg } from '../protocol';
+import { encodeHello, encodeMsg } from '../protocol';
 import type { WelcomeFrame } from '../protocol';
 import { requireWs } from '../shared/require-ws';
 import { Mismatch } from './verdicts';
@@ -27,8 +27,8 @@ export class Probe {
   helloRx: number | undefined;
   welcome: WelcomeFrame | undefined;
   /**
-   * Index of the first frame received after this link sent something other than "ping": from
-   * there on it is a session link (before, a server that serves plain clients too may treat it as one).
+   * Index of the first frame received after this link sent its first JSON frame: from there on
+   * it is a session link (before, a server that serves plain clients too may treat it as one).
    */
   sessionFrom: number | undefined;
   /** Where the server's stream broke rule 1, 3 or 4 on this link (repeats, gaps, msg before welcome). */
@@ -73,7 +73,7 @@ export class Probe {
   send(frame: string | object): void {
     if (this.ws.readyState !== 1) return;
     const text = typeof frame === 'string' ? frame : JSON.stringify(frame);
-    if (text !== HEARTBEAT_PING) this.sessionFrom ??= this.frames.length;
+    if (text.startsWith('{')) this.sessionFrom ??= this.frames.length;
     this.ws.send(text);
   }
 

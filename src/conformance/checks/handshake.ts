@@ -78,26 +78,32 @@ const msgBeforeWelcome: Check = {
   },
 };
 
+/** Sent on a link that has its welcome (a server that also serves plain links may echo them as a first frame). */
 const BAD_FRAMES: Array<[string, string]> = [
   ['bad JSON', '{"t":"msg",'],
   ['an unknown "t"', '{"t":"no-such-frame"}'],
-  ['"v" ≠ 1', '{"t":"hello","v":2,"sid":null,"rx":0}'],
 ];
 
 const closeCodes: Check = {
   id: 'frames.4400',
   rule: 'Close codes',
-  title: 'bad JSON, an unknown "t" and "v" ≠ 1 are protocol errors: an "error" frame, then close 4400',
+  title: 'bad JSON and an unknown "t" on a session link, and a first "hello" with "v" ≠ 1, are protocol errors: an "error" frame, then close 4400',
   session: true,
   needs: ['rule1.welcome-first'],
   async run(ctx) {
     for (const [cause, text] of BAD_FRAMES) {
-      const p = await ctx.open();
+      const { p } = await newSession(ctx);
+      const from = p.frames.length;
       p.send(text);
-      await expectProtocolClose(ctx, p, 0, `${cause} (${text})`);
+      await expectProtocolClose(ctx, p, from, `${cause} after "welcome" (${text})`);
     }
+    const p = await ctx.open();
+    p.send(VERSION_2);
+    await expectProtocolClose(ctx, p, 0, `a first frame ${VERSION_2}`);
   },
 };
+
+const VERSION_2 = '{"t":"hello","v":2,"sid":null,"rx":0}';
 
 const SID_SAMPLES = 12;
 

@@ -77,6 +77,9 @@ const helloTimeout: Check = {
     const limit = ctx.options.helloTimeout;
     const wait = limit + ctx.options.slack;
     if (wait > ctx.options.maxWait) throw new Skip(`helloTimeout ${limit} ms + slack is above --max-wait ${ctx.options.maxWait} (pass the server's --hello-timeout, or raise --max-wait)`);
+    if (await servesPlainLinks(ctx)) {
+      throw new Skip('the server also serves plain links (it echoed a first frame that is not JSON): a link that never says "hello" is a plain link there, which helloTimeout does not cover');
+    }
     const p = await ctx.open();
     p.send(HEARTBEAT_PING);
     const pinger = setInterval(() => p.send(HEARTBEAT_PING), Math.max(50, limit / 4));
@@ -90,6 +93,15 @@ const helloTimeout: Check = {
     return `closed after ${at} ms`;
   },
 };
+
+/** Whether a first frame that is plain text is echoed (a server for plain and session links alike, like the dev server). */
+async function servesPlainLinks(ctx: CheckContext): Promise<boolean> {
+  const p = await ctx.open();
+  const text = `plain ${ctx.tag()}`;
+  p.send(text);
+  const answer = await p.waitFor((i) => i.text === text, 'an echo', ctx.options.timeout).catch(() => undefined);
+  return answer !== undefined;
+}
 
 /** Opening this many links to judge maxSessionsPerUser is the most the kit does. */
 const MAX_LINKS = 200;
