@@ -131,6 +131,11 @@ export class ReferenceServer {
     session.link?.ws.send(JSON.stringify({ t: 'volatile', d }));
   }
 
+  /** A frame that is not JSON (nor ping) is a protocol error. */
+  protected notJson(link: Link, _text: string): void {
+    this.fail(link, 'bad JSON');
+  }
+
   /** Called after a resume has sent everything above the client's rx. */
   protected resumed(_link: Link): void {}
 
@@ -177,7 +182,7 @@ export class ReferenceServer {
     try {
       f = JSON.parse(text);
     } catch {
-      return this.fail(link, 'bad JSON');
+      return this.notJson(link, text);
     }
     if (!f || typeof f !== 'object') return this.fail(link, 'not an object');
     const session = link.session;
