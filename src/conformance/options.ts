@@ -125,7 +125,7 @@ function addHeader(into: Record<string, string>, flag: string, text: string): vo
 /** Fills defaults and validates; throws `TypeError` naming the option. */
 export function resolveOptions(given: Partial<ConformanceOptions> & { url: string }): ConformanceOptions {
   const o: ConformanceOptions = { ...CONFORMANCE_DEFAULTS, headers: {}, ...stripUndefined(given), url: given.url };
-  if (typeof o.url !== 'string' || !/^wss?:\/\/[^/?#]+/i.test(o.url)) throw new TypeError('[wx-socket-manager] conformance: the URL must start with ws:// or wss://');
+  if (typeof o.url !== 'string' || !/^wss?:\/\/[^/?#]+/i.test(o.url) || !parses(o.url)) throw new TypeError('[wx-socket-manager] conformance: the URL must be a ws:// or wss:// URL');
   for (const key of Object.values(NUMERIC)) {
     const n = o[key];
     const min = ZERO_OK.includes(key) ? 0 : 1;
@@ -134,6 +134,14 @@ export function resolveOptions(given: Partial<ConformanceOptions> & { url: strin
   if (o.maxBuffered > 9999) throw new TypeError('[wx-socket-manager] conformance: option "maxBuffered" must be ≤ 9999 (the test contract pushes at most 10000)');
   if (o.chaos > 100000) throw new TypeError('[wx-socket-manager] conformance: option "chaos" must be ≤ 100000');
   return o;
+}
+
+function parses(url: string): boolean {
+  try {
+    return !!new URL(url);
+  } catch {
+    return false;
+  }
 }
 
 function stripUndefined<T extends object>(o: T): Partial<T> {

@@ -102,7 +102,8 @@ test('headers and URL queries never reach the output or the report', async () =>
 
 test.each([
   [[], 'the server\'s ws:// or wss:// URL is missing'],
-  [['http://127.0.0.1:1'], 'the URL must start with ws:// or wss://'],
+  [['http://127.0.0.1:1'], 'the URL must be a ws:// or wss:// URL'],
+  [['ws://host:99999/?token=s3cret'], 'the URL must be a ws:// or wss:// URL\n'],
   [['ws://127.0.0.1:1', '--sesion'], 'unknown option --sesion'],
   [['ws://127.0.0.1:1', '--max-buffered', '0'], 'option "maxBuffered" must be a whole number ≥ 1'],
   [['ws://127.0.0.1:1', '--timeout', 'soon'], 'option "timeout" must be a whole number ≥ 1'],
@@ -114,6 +115,7 @@ test.each([
   expect({ code, stdout }).toEqual({ code: 2, stdout: '' });
   expect(stderr.startsWith(`wx-socket-conformance: ${message}`)).toBe(true);
   expect(stderr).toContain('usage: wx-socket-conformance <ws-url> [options]');
+  expect(stderr).not.toContain('s3cret');
 });
 
 test('--help prints the usage with every option, exit 0', async () => {

@@ -6,6 +6,7 @@
  * The protected methods are the rules' decisions; broken-servers.ts overrides one each.
  */
 import http from 'http';
+import https from 'https';
 import type { AddressInfo } from 'net';
 import { randomBytes } from 'crypto';
 import { WebSocketServer } from 'ws';
@@ -17,6 +18,8 @@ export interface ReferenceOptions {
   ackDelay?: number;
   helloTimeout?: number;
   maxSessionsPerUser?: number;
+  /** Serve wss:// with this key and certificate (for `localhost`). */
+  tls?: { key: string; cert: string };
 }
 
 export interface Out { s: number; id: string; d: string; b?: 1 }
@@ -55,13 +58,15 @@ export class ReferenceServer {
   readonly sessions = new Map<string, Session>();
   /** Expired session ids and when they expired: they answer "expired" for another ttl. */
   private readonly tombstones = new Map<string, number>();
-  private readonly http = http.createServer((_req, res) => res.writeHead(426).end());
+  private readonly http: http.Server;
   private readonly wss = new WebSocketServer({ noServer: true, perMessageDeflate: false });
   private nextId = 0;
-  readonly o: Required<ReferenceOptions>;
+  readonly o: Required<Omit<ReferenceOptions, 'tls'>>;
 
-  constructor(options: ReferenceOptions = {}) {
+  constructor(private readonly options: ReferenceOptions = {}) {
     this.o = { maxBuffered: 1000, ttl: 120000, ackDelay: 50, helloTimeout: 10000, maxSessionsPerUser: 20, ...options };
+    const refuse = (_req: http.IncomingMessage, res: http.ServerResponse): void => void res.writeHead(426).end();
+    this.http = options.tls ? https.createServer(options.tls, refuse) : http.createServer(refuse);
     this.http.on('upgrade', (req, socket, head) => {
       const user = req.headers['x-user'];
       if (typeof user !== 'string' || !user) return socket.end('HTTP/1.1 401 Unauthorized\r\nContent-Length: 0\r\n\r\n');
@@ -74,7 +79,7 @@ export class ReferenceServer {
   }
 
   get url(): string {
-    return `ws://127.0.0.1:${this.port}`;
+    return this.options.tls ? `wss://localhost:${this.port}` : `ws://127.0.0.1:${this.port}`;
   }
 
   start(): Promise<this> {
