@@ -3,7 +3,12 @@
 import fs from 'fs';
 import { USAGE, UsageError, parseArgs, printableUrl, resolveOptions } from './options';
 import { textHeader, textLine, textSummary, toJson, toMarkdown } from './report';
-import { runConformance } from './runner';
+import { runConformance, selectChecks } from './runner';
+
+const usage = (err: Error): number => {
+  process.stderr.write(`wx-socket-conformance: ${err.message.replace(/^\[wx-socket-manager\] conformance: /, '')}\n\n${USAGE}\n`);
+  return 2;
+};
 
 async function main(argv: string[]): Promise<number> {
   if (argv.includes('--help') || argv.includes('-h')) {
@@ -13,11 +18,10 @@ async function main(argv: string[]): Promise<number> {
   let given: ReturnType<typeof parseArgs>;
   try {
     given = parseArgs(argv);
-    resolveOptions(given);
+    selectChecks(resolveOptions(given));
   } catch (err) {
     if (!(err instanceof UsageError) && !(err instanceof TypeError)) throw err;
-    process.stderr.write(`wx-socket-conformance: ${err.message.replace(/^\[wx-socket-manager\] conformance: /, '')}\n\n${USAGE}\n`);
-    return 2;
+    return usage(err);
   }
   const json = given.json === true;
   if (!json) process.stdout.write(textHeader(printableUrl(given.url), given.session === true));

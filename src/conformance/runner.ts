@@ -56,7 +56,7 @@ export async function runConformance(given: Partial<ConformanceOptions> & { url:
   const history: Probe[] = [];
   const figures: Record<string, number | string> = {};
   const results = new Map<string, Promise<CheckResult>>();
-  const selected = select(options);
+  const selected = selectChecks(options);
   const start = (check: Check): Promise<CheckResult> => {
     const result = runOne(check, { options, tag: () => `wxc-${run}-${++tags}`, history, figures }, results).then((r) => {
       onResult(r);
@@ -86,8 +86,8 @@ export async function runConformance(given: Partial<ConformanceOptions> & { url:
   };
 }
 
-/** The checks this run makes: session ones only with --session; with --only, those and what they need. */
-function select(options: ConformanceOptions): Check[] {
+/** The checks a run makes: session ones only with --session; with --only, those and what they need (none: a TypeError). */
+export function selectChecks(options: ConformanceOptions): Check[] {
   const pool = CHECKS.filter((c) => options.session || !c.session);
   if (!options.only) return pool;
   const wanted = new Set<string>();
@@ -97,6 +97,9 @@ function select(options: ConformanceOptions): Check[] {
     for (const need of c.needs ?? []) add(pool.find((p) => p.id === need));
   };
   for (const c of pool) if (options.only.some((prefix) => c.id.startsWith(prefix))) add(c);
+  if (wanted.size === 0) {
+    throw new TypeError(`[wx-socket-manager] conformance: option "only" names no check${options.session ? '' : ' without --session'}; the checks: ${pool.map((c) => c.id).join(', ')}`);
+  }
   return pool.filter((c) => wanted.has(c.id));
 }
 

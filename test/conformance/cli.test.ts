@@ -110,6 +110,7 @@ test.each([
   [['ws://127.0.0.1:1', '--header', 'no-colon'], '--header takes "Name: value"'],
   [['ws://127.0.0.1:1', '--report'], '--report needs a value'],
   [['ws://127.0.0.1:1', 'ws://127.0.0.1:2'], 'one URL only'],
+  [['ws://127.0.0.1:1', '--only', 'rule4'], 'option "only" names no check without --session; the checks: connect, heartbeat.first, heartbeat.busy\n'],
 ])('a bad command line %j exits 2 with what was wrong, then the usage', async (args, message) => {
   const { code, stdout, stderr } = await kit(...args);
   expect({ code, stdout }).toEqual({ code: 2, stdout: '' });
