@@ -31,7 +31,7 @@ export interface CheckContext {
   readonly options: ConformanceOptions;
   /** A payload no other check and no other run uses: the kit finds its own frames among a server's other pushes by it. */
   tag(): string;
-  /** A new link as the first user (`b`: the second user of --header-b). Closed when the check ends. */
+  /** A new link as the first user (`b`: the second user of --header-b / --url-b). Closed when the check ends. */
   open(user?: 'a' | 'b'): Promise<Probe>;
   /** Every link of the run so far (the whole-run checks read them). */
   readonly history: readonly Probe[];

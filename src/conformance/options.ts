@@ -5,8 +5,10 @@ export interface ConformanceOptions {
   url: string;
   /** Headers of every link (the first user's credentials). Never printed. */
   headers: Record<string, string>;
-  /** A second user's headers, for "another user's session → forbidden"; without them that check is SKIP. */
+  /** A second user's headers, for "another user's session → forbidden"; without them (or `urlB`) that check is SKIP. */
   headersB?: Record<string, string>;
+  /** A second user's URL for the same server, when credentials travel in the URL (`?token=`, `?user=`). Never printed. */
+  urlB?: string;
   /** Check the session protocol too (PROTOCOL.md), not only the heartbeat. @default false */
   session: boolean;
   /** The server's `maxBuffered`: the overflow check pushes one more, every other push stays below. @default 1000 */
@@ -56,6 +58,7 @@ every rule of the session protocol (PROTOCOL.md) a client can observe. Exit 0 on
 
   --header K:V        a header for every link (repeat it); the first user's credentials
   --header-b K:V      a second user's headers (repeat it), for "another user's session → forbidden"
+  --url-b URL         a second user's URL, when credentials travel in it (?token=…, ?user=…)
   --session           check the session protocol too (the server keeps the test contract)
   --max-buffered N    the server's maxBuffered (default 1000)
   --max-sessions N    the server's maxSessionsPerUser (default 20)
@@ -104,6 +107,7 @@ export function parseArgs(argv: string[]): Partial<ConformanceOptions> & { url: 
     else if (arg === '--json') out.json = true;
     else if (arg === '--header') addHeader(out.headers, arg, value());
     else if (arg === '--header-b') addHeader((out.headersB ??= {}), arg, value());
+    else if (arg === '--url-b') out.urlB = value();
     else if (arg === '--report') out.report = value();
     else if (arg === '--only') out.only = value().split(',').map((s) => s.trim()).filter(Boolean);
     else if (NUMERIC[arg]) out[NUMERIC[arg]] = Number(value());
@@ -125,7 +129,8 @@ function addHeader(into: Record<string, string>, flag: string, text: string): vo
 /** Fills defaults and validates; throws `TypeError` naming the option. */
 export function resolveOptions(given: Partial<ConformanceOptions> & { url: string }): ConformanceOptions {
   const o: ConformanceOptions = { ...CONFORMANCE_DEFAULTS, headers: {}, ...stripUndefined(given), url: given.url };
-  if (typeof o.url !== 'string' || !/^wss?:\/\/[^/?#]+/i.test(o.url) || !parses(o.url)) throw new TypeError('[wx-socket-manager] conformance: the URL must be a ws:// or wss:// URL');
+  if (!isWsUrl(o.url)) throw new TypeError('[wx-socket-manager] conformance: the URL must be a ws:// or wss:// URL');
+  if (o.urlB !== undefined && !isWsUrl(o.urlB)) throw new TypeError('[wx-socket-manager] conformance: option "urlB" must be a ws:// or wss:// URL');
   for (const key of Object.values(NUMERIC)) {
     const n = o[key];
     const min = ZERO_OK.includes(key) ? 0 : 1;
@@ -136,7 +141,8 @@ export function resolveOptions(given: Partial<ConformanceOptions> & { url: strin
   return o;
 }
 
-function parses(url: string): boolean {
+function isWsUrl(url: unknown): boolean {
+  if (typeof url !== 'string' || !/^wss?:\/\/[^/?#]+/i.test(url)) return false;
   try {
     return !!new URL(url);
   } catch {

@@ -125,8 +125,8 @@ async function runOne(check: Check, shared: Shared, results: Map<string, Promise
     history: shared.history,
     figure: (name, value) => void (shared.figures[name] = value),
     async open(user = 'a') {
-      const headers = user === 'b' ? options.headersB ?? {} : options.headers;
-      const p = await Probe.connect(options.url, headers, `${check.id} ${user === 'b' ? 'B' : 'L'}${probes.length + 1}`, options.timeout);
+      const [url, headers] = user === 'b' ? [options.urlB ?? options.url, options.headersB ?? {}] : [options.url, options.headers];
+      const p = await Probe.connect(url, headers, `${check.id} ${user === 'b' ? 'B' : 'L'}${probes.length + 1}`, options.timeout);
       probes.push(p);
       shared.history.push(p);
       return p;

@@ -91,12 +91,13 @@ test('nothing listening: the Link check FAILs with why, every other check is SKI
   expect(stdout).toMatch(/\n0 PASS, 1 FAIL, 29 SKIP in/);
 });
 
-test('headers and URL queries never reach the output or the report', async () => {
+test('headers and URL queries (the second user\'s --url-b too) never reach the output or the report', async () => {
   const url = await reference();
   const file = path.join(tmp(), 'r.md');
-  const { stdout, stderr } = await kit(`${url}/live?token=s3cret-query`, '--header', 'x-user: alice', '--header', 'authorization: Bearer s3cret-header', '--report', file);
+  const { stdout, stderr } = await kit(`${url}/live?token=s3cret-query`, '--header', 'x-user: alice', '--header', 'authorization: Bearer s3cret-header', '--url-b', `${url}/live?user=bob&token=s3cret-b`, '--session', '--only', 'rule2.forbidden', '--report', file);
   const all = stdout + stderr + fs.readFileSync(file, 'utf8');
   expect(all).toContain(`${url}/live?…`);
+  expect(all).toContain('PASS  Rule 2 Session ids — a "hello" naming another user\'s session');
   expect(all).not.toMatch(/s3cret/);
 });
 
@@ -122,7 +123,7 @@ test.each([
 test('--help prints the usage with every option, exit 0', async () => {
   const { code, stdout } = await kit('--help');
   expect(code).toBe(0);
-  for (const flag of ['--header K:V', '--header-b K:V', '--session', '--max-buffered N', '--max-sessions N', '--ack-delay MS', '--hello-timeout MS', '--timeout MS', '--slack MS', '--watch MS', '--max-wait MS', '--chaos N', '--only ID', '--report FILE.md', '--json']) {
+  for (const flag of ['--header K:V', '--header-b K:V', '--url-b URL', '--session', '--max-buffered N', '--max-sessions N', '--ack-delay MS', '--hello-timeout MS', '--timeout MS', '--slack MS', '--watch MS', '--max-wait MS', '--chaos N', '--only ID', '--report FILE.md', '--json']) {
     expect(stdout).toContain(`  ${flag}`);
   }
 });

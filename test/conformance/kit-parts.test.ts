@@ -43,6 +43,7 @@ test('options: defaults filled, each bad value a TypeError naming the option', (
     url: 'ws://127.0.0.1:1', headers: {}, session: false, maxBuffered: 1000, maxSessions: 20, ackDelay: 50, helloTimeout: 10000, timeout: 5000, slack: 1000, watch: 2000, maxWait: 15000, chaos: 200, json: false,
   });
   expect(() => resolveOptions({ url: 'https://x' })).toThrow(new TypeError('[wx-socket-manager] conformance: the URL must be a ws:// or wss:// URL'));
+  expect(() => resolveOptions({ url: 'ws://x', urlB: 'http://x' })).toThrow('option "urlB" must be a ws:// or wss:// URL');
   expect(() => resolveOptions({ url: 'ws://x', watch: 1.5 })).toThrow('option "watch" must be a whole number ≥ 1');
   expect(() => resolveOptions({ url: 'ws://x', ackDelay: -1 })).toThrow('option "ackDelay" must be a whole number ≥ 0');
   expect(() => resolveOptions({ url: 'ws://x', maxBuffered: 10000 })).toThrow('option "maxBuffered" must be ≤ 9999 (the test contract pushes at most 10000)');

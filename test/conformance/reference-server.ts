@@ -1,7 +1,7 @@
 /**
  * A second implementation of the session protocol, written from PROTOCOL.md alone: it shares no
  * code with src/ (plain `ws`, Node's http and crypto), so the kit passing it shows the page is
- * enough to build a conforming server. Users are the `x-user` header (none: HTTP 401).
+ * enough to build a conforming server. Users are the `x-user` header or the `?user=` query (none: HTTP 401).
  *
  * The protected methods are the rules' decisions; broken-servers.ts overrides one each.
  */
@@ -68,7 +68,7 @@ export class ReferenceServer {
     const refuse = (_req: http.IncomingMessage, res: http.ServerResponse): void => void res.writeHead(426).end();
     this.http = options.tls ? https.createServer(options.tls, refuse) : http.createServer(refuse);
     this.http.on('upgrade', (req, socket, head) => {
-      const user = req.headers['x-user'];
+      const user = req.headers['x-user'] ?? new URL(req.url ?? '/', 'http://localhost').searchParams.get('user');
       if (typeof user !== 'string' || !user) return socket.end('HTTP/1.1 401 Unauthorized\r\nContent-Length: 0\r\n\r\n');
       this.wss.handleUpgrade(req, socket, head, (ws) => this.open(ws, user));
     });

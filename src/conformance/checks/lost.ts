@@ -33,7 +33,7 @@ const forbidden: Check = {
   session: true,
   needs: ['contract'],
   async run(ctx) {
-    if (!ctx.options.headersB) throw new Skip('needs a second user: pass --header-b K:V with another user\'s credentials');
+    if (!ctx.options.headersB && !ctx.options.urlB) throw new Skip('needs a second user: pass --header-b K:V (or --url-b URL) with another user\'s credentials');
     const { p: a, w } = await newSession(ctx);
     const tag = ctx.tag();
     a.msg(1, tag);
@@ -42,7 +42,7 @@ const forbidden: Check = {
     await a.waitClose(ctx.options.timeout);
     const b = await ctx.open('b');
     const wb = await b.hello(w.sid, 0, ctx.options.timeout);
-    expectThat(isNewSession(wb, 'forbidden', w.sid), `${NEW_SESSION('forbidden', w.sid)} (is --header-b really another user?)`, () => b.seen());
+    expectThat(isNewSession(wb, 'forbidden', w.sid), `${NEW_SESSION('forbidden', w.sid)} (are --header-b / --url-b really another user?)`, () => b.seen());
     await sleep(Math.min(ctx.options.watch, ctx.options.ackDelay + ctx.options.slack));
     expectThat(!b.frames.some(echoOf(tag)), 'none of the other user\'s messages on this link', () => b.seen());
     const owner = await ctx.open();
