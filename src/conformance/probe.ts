@@ -18,13 +18,19 @@ export interface ProbeClose {
   reason: string;
   /** ms since the link opened. */
   at: number;
+  /** Date.now() time. */
+  time: number;
 }
 
 export class Probe {
   readonly frames: Inbound[] = [];
   closed: ProbeClose | undefined;
-  /** The `rx` of the hello this link sent, and the welcome it got. */
+  /** The `sid` and `rx` of the hello this link sent (and when, in Date.now() time), and the welcome it got. */
+  helloSid: string | null | undefined;
   helloRx: number | undefined;
+  helloAt: number | undefined;
+  /** The kit ended this link itself (kill or end): its close code is the kit's, not the server's. */
+  endedByKit = false;
   welcome: WelcomeFrame | undefined;
   /**
    * Index of the first frame received after this link sent its first JSON frame: from there on
@@ -40,7 +46,7 @@ export class Probe {
   private constructor(private readonly ws: WebSocket, readonly label: string) {
     ws.on('message', (data, isBinary) => this.received(isBinary ? null : data.toString()));
     ws.on('close', (code, reason) => {
-      this.closed ??= { code, reason: reason.toString(), at: this.now() };
+      this.closed ??= { code, reason: reason.toString(), at: this.now(), time: Date.now() };
       this.notify();
     });
     ws.on('error', () => undefined);
@@ -84,7 +90,9 @@ export class Probe {
 
   /** Sends `hello` and waits for the `welcome` (other frames in between are fine). */
   async hello(sid: string | null, rx: number, timeout: number): Promise<WelcomeFrame> {
+    this.helloSid = sid;
     this.helloRx = rx;
+    this.helloAt = Date.now();
     const from = this.frames.length;
     this.send(encodeHello(sid, rx));
     const w = await this.waitFor((i) => i.frame?.t === 'welcome' || (!!i.invalid && i.text.includes('"welcome"')), 'a "welcome" answering the "hello"', timeout, from);
@@ -121,12 +129,14 @@ export class Probe {
 
   /** Abrupt loss, like a phone going out of range: no closing handshake. */
   kill(): void {
+    if (!this.closed) this.endedByKit = true;
     this.ws.terminate();
   }
 
   /** A clean close (1000), waited for (bounded), so the server has let go of the session. */
   async end(): Promise<void> {
     if (this.closed) return;
+    this.endedByKit = true;
     this.ws.close(1000);
     if (!(await this.waitClose(2000))) this.ws.terminate();
   }

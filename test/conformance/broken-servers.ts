@@ -12,6 +12,8 @@ export interface Broken {
   /** The kit check that must FAIL, and the rule its FAIL line names. */
   check: string;
   rule: string;
+  /** Checks that also FAIL (the one that provokes what a whole-run check judges). */
+  also?: string[];
   make(options: ReferenceOptions): ReferenceServer;
 }
 
@@ -71,6 +73,20 @@ class KeepsOldLink extends ReferenceServer {
   protected override takeover(): void {}
 }
 
+/** Closes with a code of its own (4000) on a gap. */
+class OwnCloseCode extends ReferenceServer {
+  protected override gap(link: Link): void {
+    link.ws.close(4000, 'bad sequence');
+  }
+}
+
+/** Takes a duplicate for a zombie link and closes it 4409, though no newer link exists. */
+class DuplicateIsTakeover extends ReferenceServer {
+  protected override duplicate(link: Link): void {
+    link.ws.close(4409, 'session taken over');
+  }
+}
+
 /** Keeps volatile frames and replays them on a resume. */
 class ReplaysVolatile extends ReferenceServer {
   private readonly kept = new Map<Session, string[]>();
@@ -94,4 +110,6 @@ export const BROKEN: Broken[] = [
   { story: 'lets another user resume a session', check: 'rule2.forbidden', rule: 'Rule 2 Session ids', make: (o) => new NoUserBinding(o) },
   { story: 'leaves the old link open on a takeover', check: 'rule6.takeover', rule: 'Rule 6 Takeover', make: (o) => new KeepsOldLink(o) },
   { story: 'replays volatile frames on a resume', check: 'clar.volatile', rule: 'Frames volatile', make: (o) => new ReplaysVolatile(o) },
+  { story: 'closes a bad link with a code of its own', check: 'close.codes', rule: 'Close codes', also: ['rule4.gap'], make: (o) => new OwnCloseCode(o) },
+  { story: 'closes 4409 with no newer link', check: 'close.4409', rule: 'Clarification Store trouble is never a takeover', also: ['rule4.duplicate'], make: (o) => new DuplicateIsTakeover(o) },
 ];

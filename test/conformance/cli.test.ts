@@ -49,10 +49,10 @@ test('a server written from PROTOCOL.md alone passes every check: exit 0, the JS
   const file = path.join(tmp(), 'report.md');
   const { code, stdout, stderr } = await kit(url, '--session', ...USERS, ...LIMIT_FLAGS, '--json', '--report', file);
   const report = JSON.parse(stdout) as ConformanceReport;
-  expect({ code, stderr, summary: report.summary, failed: report.checks.filter((c) => c.status !== 'PASS') }).toEqual({ code: 0, stderr: '', summary: { pass: 30, fail: 0, skip: 0 }, failed: [] });
+  expect({ code, stderr, summary: report.summary, failed: report.checks.filter((c) => c.status !== 'PASS') }).toEqual({ code: 0, stderr: '', summary: { pass: 32, fail: 0, skip: 0 }, failed: [] });
   expect(report.url).toBe(`${url}/`);
   const markdown = fs.readFileSync(file, 'utf8');
-  expect(markdown).toContain('**30 PASS, 0 FAIL, 0 SKIP** — conforming');
+  expect(markdown).toContain('**32 PASS, 0 FAIL, 0 SKIP** — conforming');
   for (const c of report.checks) expect(markdown).toContain(`| PASS | \`${c.id}\` | ${c.rule} — `);
 });
 
@@ -88,7 +88,7 @@ test('nothing listening: the Link check FAILs with why, every other check is SKI
   const { code, stdout } = await kit(url, '--session', '--chaos', '0');
   expect(code).toBe(1);
   expect(stdout).toMatch(/FAIL {2}Link — .*\n {6}expected: an open WebSocket link\n {6}seen:\n {8}could not connect: connect ECONNREFUSED/);
-  expect(stdout).toMatch(/\n0 PASS, 1 FAIL, 29 SKIP in/);
+  expect(stdout).toMatch(/\n0 PASS, 1 FAIL, 31 SKIP in/);
 });
 
 test('headers and URL queries (the second user\'s --url-b too) never reach the output or the report', async () => {

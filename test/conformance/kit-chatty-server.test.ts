@@ -32,7 +32,7 @@ test('a server that pushes a tick and a volatile frame into every session every 
     const report = await runKit(server.url);
     const failed = report.checks.filter((c) => c.status !== 'PASS').map((c) => `${c.id}: ${c.why ?? `${c.evidence?.expected}\n${c.evidence?.seen}`}`);
     expect(failed).toEqual([]);
-    expect(Object.values(statuses(report)).length).toBe(30);
+    expect(Object.values(statuses(report)).length).toBe(32);
     // The kit saw the ticks: they were there to be ignored.
     expect(report.checks.find((c) => c.id === 'rules.stream')!.note).toMatch(/^\d{3,} msgs on \d+ links$/);
   } finally {

@@ -2,6 +2,7 @@
 import { expectThat } from '../verdicts';
 import type { Check } from '../check';
 import { show } from '../frames';
+import type { Probe } from '../probe';
 
 const wellFormed: Check = {
   id: 'frames.valid',
@@ -30,4 +31,32 @@ const stream: Check = {
   },
 };
 
-export const WHOLE_RUN_CHECKS: Check[] = [wellFormed, stream];
+/** Every close code PROTOCOL.md gives a server (normal, going away, and its own). */
+const PROTOCOL_CLOSES = [1000, 1001, 1011, 1012, 1013, 4400, 4401, 4409, 4429];
+
+const closeCodes: Check = {
+  id: 'close.codes',
+  rule: 'Close codes',
+  title: 'every close the server made in this run used a code PROTOCOL.md names (1000, 1001, 1011, 1012, 1013, 4400, 4401, 4409, 4429)',
+  session: true,
+  needs: ['rule1.welcome-first'],
+  async run(ctx) {
+    const odd = ctx.history.filter((p) => p.closed && !p.endedByKit && !PROTOCOL_CLOSES.includes(p.closed.code));
+    expectThat(odd.length === 0, 'protocol close codes only', () => odd.slice(0, 6).map((p) => p.seen(Math.max(0, p.frames.length - 3))).join('\n'));
+  },
+};
+
+const takeoverOnly: Check = {
+  id: 'close.4409',
+  rule: 'Clarification Store trouble is never a takeover',
+  title: 'a link is closed 4409 only when a newer link said "hello" for its session: 4409 means exactly one thing',
+  session: true,
+  needs: ['rule1.welcome-first'],
+  async run(ctx) {
+    const newer = (p: Probe, sid: string, before: number): boolean => ctx.history.some((q) => q !== p && q.helloSid === sid && q.helloAt !== undefined && q.helloAt <= before);
+    const wrong = ctx.history.filter((p) => p.closed?.code === 4409 && !(p.welcome && newer(p, p.welcome.sid, p.closed.time)));
+    expectThat(wrong.length === 0, '4409 only after a newer link\'s "hello" for the same session', () => wrong.slice(0, 6).map((p) => p.seen()).join('\n'));
+  },
+};
+
+export const WHOLE_RUN_CHECKS: Check[] = [wellFormed, stream, closeCodes, takeoverOnly];
