@@ -16,7 +16,7 @@ const testPathIgnorePatterns = ['/node_modules/', '<rootDir>/test/fixtures/'];
  * source (their `import … from '../src'` is pointed at miniprogram_npm_src/index.js), so a
  * mangling or bundling mistake cannot ship.
  */
-const BEHAVIOUR_SUITES = ['core/lifecycle', 'core/reconnect', 'core/heartbeat', 'core/platform', 'core/reentrancy', 'core/send-queue', 'core/bad-input', 'core/first-frame', 'platforms/platforms', 'session/session'];
+const BEHAVIOUR_SUITES = ['core/lifecycle', 'core/reconnect', 'core/heartbeat', 'core/platform', 'core/reentrancy', 'core/send-queue', 'core/bad-input', 'core/first-frame', 'platforms/platforms', 'session/session', 'core/stats', 'session/session-rooms', 'session/session-stats'];
 
 module.exports = {
   testTimeout: 20000,

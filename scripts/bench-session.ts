@@ -166,7 +166,7 @@ function size(rows: Rows): void {
   // The shared codec's share: its functions the client uses, bundled alone the same way.
   const esbuild = require('esbuild') as { buildSync(o: object): { outputFiles: Array<{ contents: Uint8Array }> } };
   const codec = esbuild.buildSync({
-    stdin: { contents: "export { parseFrame, encodeHello, encodeMsg, encodeAck, encodePayload, decodePayload, classify } from './src/session/codec'", resolveDir: root, loader: 'ts' },
+    stdin: { contents: "export { parseFrame, encodeHello, encodeMsg, encodeAck, encodePayload, decodePayload, classify } from './src/protocol/codec'", resolveDir: root, loader: 'ts' },
     bundle: true, minify: true, write: false, format: 'esm', target: 'es2015', platform: 'neutral',
   }).outputFiles[0]!.contents;
   rows.push([

@@ -14,6 +14,7 @@ export type SocketErrorCode =
   /** Reliable sessions: more unacknowledged messages than the session may buffer. */
   | 'OVERFLOW';
 
+/** Every message of the package starts with it. */
 export const PREFIX = '[wx-socket-manager]';
 
 /**
@@ -36,3 +37,11 @@ export class SocketError extends Error {
 export function typeError(message: string): TypeError {
   return new TypeError(`${PREFIX} ${message}`);
 }
+
+/** What a thrown value says: an Error's message, or the value as text. */
+export function messageOf(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+/** For a callback or a rejection there is nothing to do about. */
+export function noop(): void {}

@@ -6,11 +6,11 @@ import type { HeartbeatOptions } from './types';
 
 export interface HeartbeatHooks {
   /** Send the ping frame now. */
-  ping(text: string): void;
+  _ping(text: string): void;
   /** Nothing arrived within `timeout` after a ping. */
-  dead(): void;
+  _dead(): void;
   /** A pong answered the ping after `rtt` ms. */
-  pong(rtt: number): void;
+  _pong(rtt: number): void;
 }
 
 export class Heartbeat {
@@ -58,7 +58,7 @@ export class Heartbeat {
     if (this._awaitingPong && this._pingSentAt !== undefined) {
       this._rtt = now - this._pingSentAt;
       this._awaitingPong = false;
-      this._hooks.pong(this._rtt);
+      this._hooks._pong(this._rtt);
     }
     return true;
   }
@@ -80,7 +80,7 @@ export class Heartbeat {
       // `interval` after it, however long `timeout` is.
       if (left > 0) return this._arm(Math.min(left, interval));
       this._pingSentAt = undefined;
-      return this._hooks.dead();
+      return this._hooks._dead();
     }
     this._pingSentAt = undefined;
     const silent = now - this._lastReceived;
@@ -93,7 +93,7 @@ export class Heartbeat {
     this._heard = false;
     this._awaitingPong = true;
     this._arm(Math.min(this._options.timeout, this._options.interval));
-    this._hooks.ping(this._options.ping);
+    this._hooks._ping(this._options.ping);
   }
 
   private _arm(ms: number): void {

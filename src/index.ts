@@ -19,6 +19,7 @@ export type {
   SendOptions,
   SocketData,
   SocketState,
+  SocketStats,
   SocketTaskLike,
   WxLike,
   WxSocketEventName,

@@ -1,35 +1,23 @@
 /**
- * The state machine. One live SocketTask at most; every task's callbacks carry the
- * generation they were born in and are ignored once it has passed (SocketTask has no off*).
+ * The state machine: the only owner of the state (`_setState`), of the reconnect timer and of
+ * the decision after every loss. An attempt (attempt.ts) opens one task and reports; the outbox
+ * (outbox.ts) holds what waits to be sent; the platform watch (platform.ts) says online/shown.
  */
+import { ABNORMAL, Attempt } from './attempt';
+import type { AttemptHooks } from './attempt';
+import type { HeartbeatHooks } from './heartbeat';
 import { Emitter } from './emitter';
 import { PREFIX, SocketError, typeError } from './errors';
-import type { SocketErrorCode } from './errors';
 import { Heartbeat } from './heartbeat';
-import { checkHeader, checkUrl, resolveOptions } from './options';
+import { checkClose, checkSend, resolveOptions } from './options';
 import type { ResolvedOptions } from './options';
-import { globalWx, watchPlatform } from './platform';
-import { isFatalConnectError, isValidCloseCode, reconnectDelay, utf8Length } from './reconnect-policy';
-import { Fifo } from './send-queue';
-import type { Outgoing } from './send-queue';
-import type {
-  Listener,
-  NetworkStatus,
-  SendOptions,
-  SocketData,
-  SocketState,
-  SocketTaskLike,
-  WxCallbackResult,
-  WxSocketEventName,
-  WxSocketEvents,
-  WxSocketOptions,
-} from './types';
+import { Outbox } from './outbox';
+import { globalWx, PlatformWatch } from './platform';
+import type { WatchHooks } from './platform';
+import { afterLoss, askShouldReconnect, reconnectDelay } from './reconnect-policy';
+import type { HeartbeatOptions, Listener, SendOptions, SocketData, SocketState, SocketStats, WxSocketEventName, WxSocketEvents, WxSocketOptions } from './types';
 
 const EVENTS: WxSocketEventName[] = ['open', 'message', 'close', 'error', 'reconnecting', 'reconnect-failed', 'state', 'pong'];
-/** Close code reported for losses the client detected itself (heartbeat, send failure, timeouts). */
-const ABNORMAL = 1006;
-
-type Timer = ReturnType<typeof setTimeout>;
 
 /**
  * Keeps one WebSocket alive on a mini-program's `wx.connectSocket` (or any injected
@@ -48,39 +36,33 @@ type Timer = ReturnType<typeof setTimeout>;
  */
 export class WxSocketManager {
   private readonly _options: ResolvedOptions;
-  private readonly _events = new Emitter<WxSocketEvents>();
-  private readonly _queue = new Fifo<Outgoing>();
-  /** Frames handed to the task whose callback has not come yet, oldest first. */
-  private readonly _inflight = new Fifo<Outgoing>();
+  private readonly _events = new Emitter<WxSocketEvents>(EVENTS);
+  private readonly _outbox = new Outbox();
   private readonly _heartbeat: Heartbeat | undefined;
+  private readonly _platform: PlatformWatch;
 
   private _current: SocketState = 'idle';
   private _attemptNo = 0;
-  private _task: SocketTaskLike | undefined;
-  /** Bumped whenever the current attempt/task is given up; stale callbacks compare against it. */
+  /** The attempt running, or the open link; undefined while waiting or stopped. */
+  private _attempt: Attempt | undefined;
+  /** Bumped whenever an attempt is given up: a step that emitted compares it to know a listener took over. */
   private _gen = 0;
-  private _reconnectTimer: Timer | undefined;
-  private _connectTimer: Timer | undefined;
-  private _online = true;
-  private _hidden = false;
+  private _reconnectTimer: ReturnType<typeof setTimeout> | undefined;
   private _holders = 0;
   private _destroyed = false;
-  private _unwatch: (() => void) | undefined;
   /** The close event a link that opened still owes (set when it is lost, paid once). */
   private _owed: { code: number; reason: string } | undefined;
   private _firstFrame: (() => SocketData | undefined) | undefined;
+  private _opens = 0;
+  private _received = 0;
 
   /** @throws TypeError naming the bad option; see {@link WxSocketOptions}. */
   constructor(options: WxSocketOptions) {
-    this._options = resolveOptions(options, globalWx());
-    const hb = this._options.heartbeat;
-    if (hb) {
-      this._heartbeat = new Heartbeat(hb, {
-        ping: (text) => this._sendRaw(text),
-        dead: () => this._lose(ABNORMAL, 'heartbeat timeout', this._error('HEARTBEAT_TIMEOUT', `silent ${hb.timeout} ms after a ping`)),
-        pong: (rtt) => this._emit('pong', { rtt }),
-      });
-    }
+    const o = (this._options = resolveOptions(options, globalWx()));
+    // The manager is the hooks of its parts: each sees only its own narrow interface.
+    const hooks: AttemptHooks & WatchHooks & HeartbeatHooks = this;
+    this._platform = new PlatformWatch(o, hooks);
+    if (o.heartbeat) this._heartbeat = new Heartbeat(o.heartbeat, hooks);
   }
 
   /** `idle | connecting | open | reconnecting | closed | failed`. */
@@ -105,7 +87,12 @@ export class WxSocketManager {
 
   /** Messages waiting to be sent. */
   get queued(): number {
-    return this._queue._size;
+    return this._outbox._queue._size;
+  }
+
+  /** `{ rtt, reconnects, sent, received, queued }` since the manager was made: see {@link SocketStats}. */
+  get stats(): SocketStats {
+    return { rtt: this.rtt, reconnects: this._opens && this._opens - 1, sent: this._outbox._sent, received: this._received, queued: this.queued };
   }
 
   // ---- public methods -------------------------------------------------------
@@ -133,15 +120,12 @@ export class WxSocketManager {
   }
 
   /**
-   * Sends a frame. While open (and nothing is queued) it goes to the task at once;
-   * otherwise it is queued and sent, in order, before anything sent later.
-   *
-   * Resolves when the platform reports the frame sent ("handed to the network", not
-   * "received by the server"). A frame whose platform send fails is not lost: it goes back
-   * to the head of the queue and the link is treated as dead.
-   *
-   * Extension: `{ queue: false }` sends only on an open link and never queues or requeues
-   * this frame (for protocols that resend on their own, like `SocketSession`).
+   * Sends a frame. While open (and nothing is queued) it goes to the task at once; otherwise
+   * it is queued and sent, in order, before anything sent later. Resolves when the platform
+   * reports the frame sent ("handed to the network", not "received by the server"). A frame
+   * whose platform send fails is not lost: it goes back to the head of the queue and the link
+   * is treated as dead. Extension: `{ queue: false }` sends only on an open link and never
+   * queues or requeues this frame (for protocols that resend on their own, like `SocketSession`).
    *
    * @returns a promise rejected with {@link SocketError}: `QUEUE_FULL` (this message refused,
    *   queued ones kept), `CLOSED` (the manager is closed, or was closed before it went out),
@@ -152,24 +136,15 @@ export class WxSocketManager {
    */
   send(data: SocketData, options?: SendOptions): Promise<void> {
     this._assertUsable('send');
-    if (typeof data !== 'string' && kindOf(data) !== 'ArrayBuffer') throw typeError(`send() takes a string or an ArrayBuffer, got ${kindOf(data)}`);
-    const direct = options !== undefined && sendOptions(options);
-    if (this._current === 'closed') return Promise.reject(this._error('CLOSED', 'call connect() first'));
-    const queueOptions = this._options.queue;
-    if (this._current === 'open' && this._queue._size === 0) {
-      const promise = new Promise<void>(this._capture);
-      this._dispatch({ _data: data, _ok: this._resolve, _fail: this._reject, _direct: direct });
-      return promise;
-    }
-    if (!queueOptions || direct) {
-      return Promise.reject(this._error('NOT_OPEN', this._current));
-    }
-    if (this._queue._size >= queueOptions.max) {
-      return Promise.reject(this._error('QUEUE_FULL', `max ${queueOptions.max}`));
-    }
-    const promise = new Promise<void>(this._capture);
-    this._queue._push({ _data: data, _ok: this._resolve, _fail: this._reject, _direct: false });
-    return promise;
+    const direct = checkSend(data, options);
+    const state = this._current;
+    const outbox = this._outbox;
+    if (state === 'closed') return Promise.reject(new SocketError('CLOSED', 'call connect() first'));
+    if (state === 'open' && outbox._queue._size === 0) return outbox._add(data, direct, this._attempt);
+    const queue = this._options.queue;
+    if (!queue || direct) return Promise.reject(new SocketError('NOT_OPEN', state));
+    if (outbox._queue._size >= queue.max) return Promise.reject(new SocketError('QUEUE_FULL', `max ${queue.max}`));
+    return outbox._add(data, false);
   }
 
   /**
@@ -195,12 +170,9 @@ export class WxSocketManager {
    */
   close(code = 1000, reason = ''): void {
     if (this._destroyed) return;
-    if (!isValidCloseCode(code)) throw new RangeError(`${PREFIX} close code must be 1000 or 3000–4999, got ${String(code)}`);
-    if (typeof reason !== 'string') throw typeError('close reason must be a string');
-    if (utf8Length(reason) > 123) throw new RangeError(`${PREFIX} close reason must be at most 123 UTF-8 bytes`);
+    checkClose(code, reason);
     if (this._current === 'closed') return;
     // A link still open ends with our code; one already lost (we are inside its loss) with its own.
-    if (this._current === 'open') this._owed = { code, reason };
     this._abandon(code, reason);
     this._setState('closed');
     this._payClose(false);
@@ -213,8 +185,6 @@ export class WxSocketManager {
    */
   on<K extends WxSocketEventName>(event: K, listener: Listener<K>): () => void {
     this._assertUsable('on');
-    checkEvent(event);
-    if (typeof listener !== 'function') throw typeError(`on("${event}") needs a listener function`);
     return this._events.on(event, listener);
   }
 
@@ -254,205 +224,51 @@ export class WxSocketManager {
     if (--this._holders === 0) this.close(1000);
   };
 
-  // ---- attempts ---------------------------------------------------------------
-
-  /** Drops whatever runs and starts attempt 0 at once. */
-  private _restart(state: 'connecting' | 'reconnecting'): void {
-    if (this._current === 'open') this._owed = { code: 1000, reason: '' };
-    this._abandon(1000, '');
-    const g = this._gen;
-    this._attemptNo = 0;
-    this._setState(state);
-    if (g !== this._gen) return;
-    this._payClose(true);
-    if (g === this._gen && this._online) this._startAttempt();
+  /** Internal counters for leak checks and the `testing` helpers. */
+  get diagnostics(): { timers: number; listeners: number; holders: number; task: boolean } {
+    const a = this._attempt;
+    const timers = Number(this._reconnectTimer !== undefined) + Number(!!a && a._connecting) + Number(!!this._heartbeat && this._heartbeat._running);
+    return { timers, listeners: this._events.count(), holders: this._holders, task: !!a && a._task !== undefined };
   }
 
-  private _startAttempt(): void {
-    this._abandon(1000, '');
+  // ---- what the attempt, the heartbeat and the platform watch report ------------------
+
+  /** @internal The attempt's task opened. */
+  _opened(header: Record<string, string> | undefined): void {
     const gen = this._gen;
-    this._connectTimer = setTimeout(() => {
-      if (gen === this._gen) this._lose(ABNORMAL, 'connect timeout', this._error('CONNECT_TIMEOUT', `${this._options.connectTimeout} ms`));
-    }, this._options.connectTimeout);
-
-    const { url, header } = this._options;
-    if (typeof url !== 'function' && typeof header !== 'function') return this._openTask(gen, url, header);
-    let pending: Promise<[string, Record<string, string> | undefined]>;
-    try {
-      pending = Promise.all([typeof url === 'function' ? url() : url, typeof header === 'function' ? header() : header]);
-    } catch (err) {
-      return this._providerFailed(err);
-    }
-    pending.then(
-      ([u, h]) => {
-        if (gen !== this._gen) return;
-        try {
-          checkUrl(u, 'url()');
-          if (h !== undefined) checkHeader(h, 'header()');
-        } catch (err) {
-          return this._providerFailed(err);
-        }
-        this._openTask(gen, u, h);
-      },
-      (err: unknown) => {
-        if (gen === this._gen) this._providerFailed(err);
-      },
-    );
-  }
-
-  private _providerFailed(err: unknown): void {
-    const detail = err instanceof Error ? err.message : String(err);
-    this._lose(ABNORMAL, 'provider failed', this._error('PROVIDER_FAILED', detail));
-  }
-
-  private _openTask(gen: number, url: string, header: Record<string, string> | undefined): void {
-    let task: SocketTaskLike;
-    try {
-      task = this._options.connectSocket({
-        url,
-        header,
-        protocols: this._options.protocols,
-        timeout: this._options.connectTimeout,
-        fail: (res) => {
-          if (gen === this._gen) this._connectFailed(res);
-        },
-      });
-      if (!isTask(task)) throw new TypeError('connectSocket returned no SocketTask');
-    } catch (err) {
-      if (gen !== this._gen) return;
-      return this._lose(ABNORMAL, 'connect failed', this._error('CONNECT_FAILED', `connectSocket: ${err instanceof Error ? err.message : String(err)}`));
-    }
-    if (gen !== this._gen) return safeClose(task, 1000, '');
-    this._task = task;
-    this._bindSendCallbacks(gen);
-    // Registered in the same tick as connectSocket, or onOpen can be missed.
-    task.onOpen((res) => {
-      if (gen === this._gen) this._opened(gen, res.header);
-      // Given up while connecting, yet its handshake completed (its close() had failed or thrown).
-      else safeClose(task, 1000, '');
-    });
-    task.onMessage((res) => {
-      if (gen === this._gen) this._received(res.data);
-    });
-    task.onError((res) => {
-      if (gen !== this._gen) return;
-      if (this._current === 'open') this._lose(ABNORMAL, res.errMsg, this._error('SOCKET_ERROR', '', res.errMsg));
-      else this._connectFailed(res);
-    });
-    task.onClose((res) => {
-      if (gen !== this._gen) return;
-      const code = typeof res.code === 'number' ? res.code : ABNORMAL;
-      const reason = typeof res.reason === 'string' ? res.reason : '';
-      if (this._current === 'open') this._lose(code, reason);
-      else this._lose(code, reason, this._error('CONNECT_FAILED', `closed ${code}`, reason || undefined));
-    });
-  }
-
-  private _connectFailed(res: WxCallbackResult): void {
-    const errMsg = res && typeof res.errMsg === 'string' ? res.errMsg : undefined;
-    if (isFatalConnectError(errMsg)) {
-      return this._lose(ABNORMAL, 'domain not allowed', this._error('DOMAIN_NOT_ALLOWED', '', errMsg), true);
-    }
-    this._lose(ABNORMAL, errMsg || 'connect failed', this._error('CONNECT_FAILED', '', errMsg));
-  }
-
-  private _opened(gen: number, header: Record<string, string> | undefined): void {
-    this._clearConnectTimer();
+    const link = this._attempt as Attempt;
     const took = this._attemptNo;
     this._attemptNo = 0;
-    if (this._firstFrame) this._sendFirstFrame(this._firstFrame);
+    if (this._firstFrame) link._sendFirst(this._firstFrame);
     if (gen !== this._gen) return;
+    this._opens++;
     this._setState('open');
     // Queued frames go out before `open` listeners run (and before anything they send).
-    while (gen === this._gen && this._queue._size > 0) this._dispatch(this._queue._shift() as Outgoing);
+    while (gen === this._gen && this._outbox._sendNext(link));
     if (gen !== this._gen) return;
-    if (this._heartbeat && !this._hidden) this._heartbeat._start();
+    if (this._heartbeat && !this._platform._hidden) this._heartbeat._start();
     this._emit('open', header === undefined ? { attempt: took } : { attempt: took, header });
   }
 
-  private _received(data: SocketData): void {
+  /** @internal An inbound frame. */
+  _message(data: SocketData): void {
     if (this._heartbeat && this._heartbeat._received(data)) return;
+    this._received++;
     this._events.emit('message', data);
   }
 
-  private _sendFirstFrame(hook: () => SocketData | undefined): void {
-    let frame: SocketData | undefined;
-    try {
-      frame = hook();
-    } catch (err) {
-      console.error(PREFIX, 'first-frame hook threw', err);
-    }
-    if (frame !== undefined) this._sendRaw(frame);
+  /** @internal The platform confirmed the oldest frame in flight. */
+  _confirmed(): void {
+    this._outbox._confirmed();
   }
 
-  // ---- sending ----------------------------------------------------------------
-
-  private _dispatch(item: Outgoing): void {
-    this._inflight._push(item);
-    this._sendRaw(item._data, this._confirm);
-  }
-
-  /** Hands a frame to the task; a platform failure means the link is dead. */
-  private _sendRaw(data: SocketData, success?: () => void): void {
-    try {
-      (this._task as SocketTaskLike).send({ data, success, fail: this._refuse });
-    } catch (err) {
-      this._refuse({ errMsg: err instanceof Error ? err.message : String(err) });
-    }
-  }
-
-  /**
-   * One executor for every send() promise: it runs synchronously inside `new Promise`, so
-   * its two functions are read right after. Saves a closure per frame on the hot path.
-   */
-  private _resolve: () => void = noop;
-  private _reject: (err: Error) => void = noop;
-  private readonly _capture = (resolve: () => void, reject: (err: Error) => void): void => {
-    this._resolve = resolve;
-    this._reject = reject;
-  };
-
-  /** Per-task send callbacks (bound in openTask) so no closure is made per frame. */
-  private _confirm: () => void = noop;
-  private _refuse: (res: WxCallbackResult) => void = noop;
-
-  private _bindSendCallbacks(gen: number): void {
-    // Platform callbacks come in send order, so the oldest in-flight frame is the one confirmed.
-    this._confirm = () => {
-      if (gen !== this._gen) return;
-      const item = this._inflight._shift();
-      if (item) item._ok();
-    };
-    this._refuse = (res) => {
-      if (gen === this._gen) this._sendFailed(res && res.errMsg);
-    };
-  }
-
-  private _sendFailed(errMsg: string | undefined): void {
-    this._lose(ABNORMAL, 'send failed', this._error('SEND_FAILED', '', errMsg));
-  }
-
-  // ---- losing a link ------------------------------------------------------------
-
-  /** Every failure ends here: one loss, one decision, at most one scheduled attempt. */
-  private _lose(code: number, reason: string, error?: SocketError, fatal = false): void {
-    if (this._current === 'open') this._owed = { code, reason };
-    this._abandon(1000, '', error && error.errMsg);
+  /** @internal Every failure ends here: one loss, one decision, at most one scheduled attempt. */
+  _lost(code: number, reason: string, error?: SocketError, fatal = false): void {
+    this._abandon(1000, '', error && error.errMsg, code, reason);
     const g = this._gen;
     const r = this._options.reconnect;
-    let next: SocketState;
-    let gaveUp: number | undefined;
-    if (fatal) next = 'failed';
-    else if (!this._askShouldReconnect(code, reason)) next = 'closed';
-    else if (!r || r.maxAttempts === 0) {
-      next = 'failed';
-      gaveUp = 0;
-    } else if (!this._online) next = 'reconnecting';
-    else if (this._attemptNo >= r.maxAttempts) {
-      next = 'failed';
-      gaveUp = this._attemptNo;
-    } else next = 'reconnecting';
-
+    const online = this._platform._online;
+    const [next, gaveUp] = afterLoss(fatal, fatal || askShouldReconnect(this._options.shouldReconnect, code, reason), r, online, this._attemptNo);
     if (error) this._emit('error', error);
     if (g !== this._gen) return;
     this._setState(next);
@@ -460,7 +276,62 @@ export class WxSocketManager {
     this._payClose(next === 'reconnecting');
     if (g !== this._gen) return;
     if (gaveUp !== undefined) this._emit('reconnect-failed', { attempts: gaveUp });
-    else if (next === 'reconnecting' && this._online && r) this._schedule(r);
+    else if (next === 'reconnecting' && online && r) this._schedule(r);
+  }
+
+  /** @internal */
+  _ping(text: string): void {
+    (this._attempt as Attempt)._send(text);
+  }
+
+  /** @internal Silent too long after a ping. */
+  _dead(): void {
+    this._lost(ABNORMAL, 'heartbeat timeout', new SocketError('HEARTBEAT_TIMEOUT', `silent ${(this._options.heartbeat as HeartbeatOptions).timeout} ms after a ping`));
+  }
+
+  /** @internal */
+  _pong(rtt: number): void {
+    this._emit('pong', { rtt });
+  }
+
+  /** @internal Offline: the pending attempt is not spent. */
+  _offline(): void {
+    this._clearReconnectTimer();
+  }
+
+  /** @internal The world changed (back online, app shown): check an open link, retry a lost one at once with attempt 0. */
+  _changed(): void {
+    const s = this._current;
+    const running = !!this._attempt && this._attempt._connecting; // an attempt running is left alone
+    if (s === 'reconnecting' || s === 'failed') {
+      if (!running) this._restart('reconnecting');
+    } else if (s === 'connecting') {
+      if (!running && this._platform._online) this._startAttempt();
+    } else if (s === 'open' && !this._platform._hidden && this._heartbeat) this._heartbeat._probe(); // hidden: the probe waits for show
+  }
+
+  /** @internal In the background: nothing is judged. */
+  _background(): void {
+    if (this._heartbeat) this._heartbeat._stop();
+  }
+
+  // ---- the state machine -----------------------------------------------------------
+
+  /** Drops whatever runs and starts attempt 0 at once. */
+  private _restart(state: 'connecting' | 'reconnecting'): void {
+    this._abandon(1000, '');
+    const g = this._gen;
+    this._attemptNo = 0;
+    this._setState(state);
+    if (g !== this._gen) return;
+    this._payClose(true);
+    if (g === this._gen && this._platform._online) this._startAttempt();
+  }
+
+  private _startAttempt(): void {
+    this._abandon(1000, '');
+    const attempt = (this._attempt = new Attempt(this._options, this));
+    attempt._start();
   }
 
   private _schedule(r: Exclude<ResolvedOptions['reconnect'], false>): void {
@@ -473,45 +344,27 @@ export class WxSocketManager {
     this._emit('reconnecting', { attempt, delay });
   }
 
-  private _askShouldReconnect(code: number, reason: string): boolean {
-    const ask = this._options.shouldReconnect;
-    if (!ask) return true;
-    try {
-      return ask({ code, reason }) !== false;
-    } catch (err) {
-      console.error(PREFIX, 'shouldReconnect threw', err);
-      return true;
-    }
+  /**
+   * Gives up the current attempt/task: new generation, timers cleared, task closed with
+   * `code`/`reason` without waiting for its onClose, unconfirmed frames back to the head of
+   * the queue (or, with the queue off, rejected with SEND_FAILED carrying the platform's
+   * errMsg). A link that was open owes one `close` event: with `owedCode`/`owedReason` when
+   * it was lost, else with the code it was closed with.
+   */
+  private _abandon(code: number, reason: string, errMsg?: string, owedCode = code, owedReason = reason): void {
+    if (this._current === 'open') this._owed = { code: owedCode, reason: owedReason };
+    this._gen++;
+    const attempt = this._attempt;
+    this._attempt = undefined;
+    if (attempt) attempt._end(code, reason);
+    this._clearReconnectTimer();
+    if (this._heartbeat) this._heartbeat._stop();
+    this._outbox._takeBack(!!this._options.queue, errMsg);
   }
 
-  /**
-   * Gives up the current attempt/task: new generation, timers cleared, task closed
-   * without waiting for its onClose, unconfirmed frames back to the head of the queue
-   * (or, with the queue off, rejected with SEND_FAILED carrying the platform's errMsg).
-   */
-  private _abandon(code: number, reason: string, errMsg?: string): void {
-    this._gen++;
-    this._clearConnectTimer();
+  private _clearReconnectTimer(): void {
     if (this._reconnectTimer !== undefined) clearTimeout(this._reconnectTimer);
     this._reconnectTimer = undefined;
-    if (this._heartbeat) this._heartbeat._stop();
-    const task = this._task;
-    this._task = undefined;
-    if (task) safeClose(task, code, reason);
-    if (this._inflight._size > 0) {
-      const unconfirmed = this._inflight._drain();
-      const requeue: Outgoing[] = [];
-      for (const item of unconfirmed) {
-        if (this._options.queue && !item._direct) requeue.push(item);
-        else item._fail(this._error('SEND_FAILED', 'link lost', errMsg));
-      }
-      if (requeue.length > 0) this._queue._unshiftAll(requeue);
-    }
-  }
-
-  private _clearConnectTimer(): void {
-    if (this._connectTimer !== undefined) clearTimeout(this._connectTimer);
-    this._connectTimer = undefined;
   }
 
   /** Emits the `close` event a lost link still owes, once, whoever (a listener included) finishes the loss. */
@@ -522,123 +375,24 @@ export class WxSocketManager {
     this._emit('close', { code: owed.code, reason: owed.reason, willReconnect });
   }
 
-  // ---- state and platform ---------------------------------------------------------
-
   /** The only place the state changes. Emits `state` only on a real change. */
   private _setState(next: SocketState): void {
     const previous = this._current;
     if (next === previous) return;
     this._current = next;
     if (next === 'closed') {
-      this._release();
-      for (const item of this._queue._drain()) item._fail(this._error('CLOSED'));
-    } else if (!this._unwatch) this._watch();
+      this._platform._stop();
+      this._outbox._rejectQueued();
+    } else this._platform._start();
     this._emit('state', { state: next, previous });
   }
-
-  private _watch(): void {
-    const { watchNetwork, watchApp, wx } = this._options;
-    this._unwatch = watchPlatform(wx, {
-      network: watchNetwork ? this._networkChanged : undefined,
-      show: watchApp ? this._shown : undefined,
-      hide: watchApp ? this._hiddenNow : undefined,
-    });
-  }
-
-  private _release(): void {
-    if (this._unwatch) this._unwatch();
-    this._unwatch = undefined;
-    // Not listening any more: what we knew of the network goes stale (re-learned on watch).
-    this._online = true;
-    this._hidden = false;
-  }
-
-  private readonly _networkChanged = (res: NetworkStatus, query?: boolean): void => {
-    const online = !!(res && res.isConnected);
-    if (query && online === this._online) return;
-    this._online = online;
-    if (!online) {
-      // Paused: the pending attempt is not spent while offline.
-      if (this._reconnectTimer !== undefined) clearTimeout(this._reconnectTimer);
-      this._reconnectTimer = undefined;
-      return;
-    }
-    this._retryNow();
-  };
-
-  private readonly _shown = (): void => {
-    this._hidden = false;
-    this._retryNow();
-  };
-
-  private readonly _hiddenNow = (): void => {
-    this._hidden = true;
-    if (this._heartbeat) this._heartbeat._stop();
-  };
-
-  /** The world changed (back online, app shown): check an open link, retry a lost one at once with attempt 0. */
-  private _retryNow(): void {
-    const s = this._current;
-    const running = this._connectTimer !== undefined; // armed ⇔ an attempt runs: left alone
-    if (s === 'reconnecting' || s === 'failed') {
-      if (!running) this._restart('reconnecting');
-    } else if (s === 'connecting') {
-      if (!running && this._online) this._startAttempt();
-    } else if (s === 'open' && !this._hidden && this._heartbeat) this._heartbeat._probe(); // hidden: the probe waits for show
-  }
-
-  // ---- helpers ------------------------------------------------------------------------
 
   private _emit<K extends WxSocketEventName>(event: K, payload: WxSocketEvents[K]): void {
     this._events.emit(event, payload);
   }
 
-  private _error(code: SocketErrorCode, detail?: string, errMsg?: string): SocketError {
-    return new SocketError(code, detail, errMsg);
-  }
 
   private _assertUsable(method: string): void {
     if (this._destroyed) throw new Error(`${PREFIX} ${method}() called after destroy()`);
   }
-
-  /** Internal counters for leak checks and the `testing` helpers. */
-  get diagnostics(): { timers: number; listeners: number; holders: number; task: boolean } {
-    const timers = Number(this._reconnectTimer !== undefined) + Number(this._connectTimer !== undefined) + Number(!!this._heartbeat && this._heartbeat._running);
-    return { timers, listeners: this._events.count(), holders: this._holders, task: this._task !== undefined };
-  }
 }
-
-function safeClose(task: SocketTaskLike, code: number, reason: string): void {
-  try {
-    // close() can throw on some devices, and fails on a task that never opened.
-    task.close({ code, reason, fail: noop });
-  } catch {
-    // nothing to do: the task is abandoned either way
-  }
-}
-
-function isTask(value: unknown): value is SocketTaskLike {
-  if (typeof value !== 'object' || value === null) return false;
-  const t = value as Record<string, unknown>;
-  return ['send', 'close', 'onOpen', 'onClose', 'onError', 'onMessage'].every((k) => typeof t[k] === 'function');
-}
-
-/** `Number`, `ArrayBuffer` (of any realm), `Uint8Array`, `Null`… */
-function kindOf(value: unknown): string {
-  return Object.prototype.toString.call(value).slice(8, -1);
-}
-
-/** Validates send()'s options; true when the frame must not be queued. */
-function sendOptions(options: SendOptions): boolean {
-  const o = options as Record<string, unknown>;
-  if (typeof o !== 'object' || !o || Object.keys(o).some((k) => k !== 'queue') || (o.queue !== undefined && typeof o.queue !== 'boolean')) {
-    throw typeError('send() options must be like { queue: false }');
-  }
-  return o.queue === false;
-}
-
-function checkEvent(event: string): void {
-  if (EVENTS.indexOf(event as WxSocketEventName) < 0) throw typeError(`unknown event "${event}" (known: ${EVENTS.join(', ')})`);
-}
-
-function noop(): void {}

@@ -143,6 +143,30 @@ export interface SendOptions {
   queue?: boolean;
 }
 
+/**
+ * `socket.stats`: what a page may show or log about the link, counted since the manager was
+ * made (never reset). A snapshot: read it again for fresh numbers.
+ */
+export interface SocketStats {
+  /** ms of the last ping → pong (`socket.rtt`); `undefined` before the first pong. */
+  rtt: number | undefined;
+  /**
+   * Links that opened after the first one, whatever brought them back (a loss, `reconnect()`,
+   * back online, `connect()` after `close()`): every change to the `open` state but the first
+   * (counted when `state` fires, so a `state` listener already sees it).
+   */
+  reconnects: number;
+  /**
+   * Frames given to `send()` that the platform reported sent: each resolved `send()` promise.
+   * Never the heartbeat's pings, nor the first-frame hook's frame (a session's `hello`).
+   */
+  sent: number;
+  /** Frames handed to `message` listeners: every inbound frame but the heartbeat's pongs. */
+  received: number;
+  /** Messages waiting in the queue for a link (`socket.queued`). */
+  queued: number;
+}
+
 /** Event name → payload. `on()` is typed from this map. */
 export interface WxSocketEvents {
   open: { attempt: number; header?: Record<string, string> };

@@ -3,11 +3,15 @@
  * backed by the `ws` package (an optional peer dependency), so the same manager runs in Node
  * against a real server: integration tests, load tests with many simulated clients.
  */
-import { ERR_CLOSE_CODE, ERR_CLOSE_NOT_CONNECTED, ERR_SEND_NOT_CONNECTED, SocketTaskBase } from '../shared/socket-task-base';
+import { messageOf, typeError } from '../errors';
+import { ERR_CLOSE_CODE, ERR_CLOSE_NOT_CONNECTED, ERR_SEND_NOT_CONNECTED } from '../platforms/shared';
+import { SocketTaskBase } from '../shared/socket-task-base';
 import { isValidCloseCode } from '../reconnect-policy';
 import { requireWs } from '../shared/require-ws';
 import type { Fn } from '../shared/socket-task-base';
 import type { ConnectSocket, ConnectSocketOption, SocketData, SocketTaskLike, WxCallbackResult } from '../types';
+import { flag, func, isObject, readOptions, time } from '../validate';
+import type { Rules } from '../validate';
 
 export { ERR_CLOSE_CODE, ERR_CLOSE_NOT_CONNECTED, ERR_SEND_NOT_CONNECTED };
 
@@ -42,10 +46,18 @@ const CONNECTING = 0;
 const OPEN = 1;
 
 
+const OPTIONS: Rules = {
+  WebSocket: func('the "ws" WebSocket class'),
+  closeTimeout: time(1000),
+  perMessageDeflate: flag(false),
+};
+
+/** @throws TypeError naming a bad option; Error naming `npm install ws` when `ws` is missing. */
 export function createWsConnectSocket(options: WsConnectSocketOptions = {}): ConnectSocket {
-  const WebSocket = (options.WebSocket ?? requireWs('wx-socket-manager/node')) as WsClass;
-  const closeTimeout = options.closeTimeout ?? 1000;
-  return (option: ConnectSocketOption): SocketTaskLike => new WsSocketTask(WebSocket, option, closeTimeout, options.perMessageDeflate ?? false);
+  if (!isObject(options)) throw typeError('options must be an object');
+  const o = readOptions(options, OPTIONS) as { WebSocket?: WsClass; closeTimeout: number; perMessageDeflate: boolean };
+  const WebSocket = o.WebSocket ?? (requireWs('wx-socket-manager/node') as WsClass);
+  return (option: ConnectSocketOption): SocketTaskLike => new WsSocketTask(WebSocket, option, o.closeTimeout, o.perMessageDeflate);
 }
 
 class WsSocketTask extends SocketTaskBase implements SocketTaskLike {
@@ -63,7 +75,7 @@ class WsSocketTask extends SocketTaskBase implements SocketTaskLike {
       });
     } catch (err) {
       this.closed = true;
-      later(option.fail, { errMsg: `connectSocket:fail ${err instanceof Error ? err.message : String(err)}` });
+      later(option.fail, { errMsg: `connectSocket:fail ${messageOf(err)}` });
       return;
     }
     const ws = this.ws;
@@ -116,7 +128,7 @@ class WsSocketTask extends SocketTaskBase implements SocketTaskLike {
       try {
         ws.close(code, option.reason ?? '');
       } catch (err) {
-        return later(option.fail, { errMsg: `closeSocket:fail ${err instanceof Error ? err.message : String(err)}` });
+        return later(option.fail, { errMsg: `closeSocket:fail ${messageOf(err)}` });
       }
       // A dead link never finishes the closing handshake: force it after a bounded wait.
       const force = setTimeout(() => ws.terminate(), this.closeTimeout);

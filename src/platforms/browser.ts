@@ -6,7 +6,8 @@
  * app is `visibilitychange`.
  */
 import type { ConnectSocket, NetworkStatus, SocketData, SocketTaskLike, WxCallbackResult, WxLike } from '../types';
-import { checkPlatform, later, noop } from './shared';
+import { messageOf, noop } from '../errors';
+import { checkPlatform, later } from './shared';
 import type { Callback, CloseOption, PlatformBinding, SendOption } from './shared';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -74,7 +75,7 @@ class BrowserTask implements SocketTaskLike {
     try {
       this._ws.send(option.data);
     } catch (err) {
-      return later(option.fail, { errMsg: `sendSocketMessage:fail ${err instanceof Error ? err.message : String(err)}` });
+      return later(option.fail, { errMsg: `sendSocketMessage:fail ${messageOf(err)}` });
     }
     // No success callback exists in the browser: a frame `send` accepted while OPEN is sent.
     if (option.success) option.success({ errMsg: 'sendSocketMessage:ok' });
@@ -84,7 +85,7 @@ class BrowserTask implements SocketTaskLike {
     try {
       this._ws.close(option.code === undefined ? 1000 : option.code, option.reason || '');
     } catch (err) {
-      return later(option.fail, { errMsg: `closeSocket:fail ${err instanceof Error ? err.message : String(err)}` });
+      return later(option.fail, { errMsg: `closeSocket:fail ${messageOf(err)}` });
     }
     later(option.success, { errMsg: 'closeSocket:ok' });
   }
@@ -176,7 +177,7 @@ export function fromBrowser(g: BrowserPlatform): PlatformBinding {
     try {
       ws = option.protocols && option.protocols.length > 0 ? new g.WebSocket(option.url, option.protocols) : new g.WebSocket(option.url);
     } catch (err) {
-      return refuse(`connectSocket:fail ${err instanceof Error ? err.message : String(err)}`);
+      return refuse(`connectSocket:fail ${messageOf(err)}`);
     }
     return new BrowserTask(ws);
   };

@@ -5,6 +5,8 @@
  *
  * ES2015, no globals: a binding touches only the object it was given, and only when called.
  */
+import { noop, typeError } from '../errors';
+import { isTaskLike } from '../validate';
 import type {
   ConnectSocket,
   ConnectSocketOption,
@@ -27,14 +29,10 @@ export type CloseOption = Parameters<SocketTaskLike['close']>[0];
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type AnyFn = (...args: any[]) => any;
 
+/** wx's own errMsg texts for a task that is not open (the fakes and the Node adapter use them too). */
 export const ERR_SEND_NOT_CONNECTED = 'sendSocketMessage:fail WebSocket is not connected';
 export const ERR_CLOSE_NOT_CONNECTED = 'closeSocket:fail WebSocket is not connected';
-
-export function noop(): void {}
-
-export function typeError(message: string): TypeError {
-  return new TypeError(`[wx-socket-manager] ${message}`);
-}
+export const ERR_CLOSE_CODE = 'closeSocket:fail The code must be either 1000, or between 3000 and 4999';
 
 /** `fromX(undefined)` or an object lacking `member` → a TypeError naming the binding. */
 export function checkPlatform(binding: string, platform: unknown, member: string): void {
@@ -85,13 +83,6 @@ export function quiet(result: unknown): void {
 export function isThenable(value: unknown): value is PromiseLike<unknown> {
   return (typeof value === 'object' || typeof value === 'function') && value !== null
     && typeof (value as { then?: unknown }).then === 'function';
-}
-
-export function isTaskLike(value: unknown): value is SocketTaskLike {
-  if (typeof value !== 'object' || value === null) return false;
-  const t = value as Record<string, unknown>;
-  return typeof t.send === 'function' && typeof t.close === 'function' && typeof t.onOpen === 'function'
-    && typeof t.onClose === 'function' && typeof t.onError === 'function' && typeof t.onMessage === 'function';
 }
 
 /**

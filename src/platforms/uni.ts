@@ -5,7 +5,8 @@
  * onClose without `code` on older builds.
  */
 import type { SocketTaskLike } from '../types';
-import { closeCode, errMsgOf, noop, patchTask, wxShaped } from './shared';
+import { noop } from '../errors';
+import { closeCode, errMsgOf, patchTask, wxShaped } from './shared';
 import type { PlatformBinding } from './shared';
 import type { WxShapedPlatform } from './wx';
 

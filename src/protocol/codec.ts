@@ -4,12 +4,26 @@
  * types, no globals (no Buffer, no atob).
  */
 import { fromBase64, toBase64 } from '../encoding/base64';
-import type { AckFrame, ErrorFrame, Frame, HelloFrame, InvalidFrame, MsgFrame, WelcomeFrame, WelcomeReason } from './frames';
+import type { AckFrame, ErrorFrame, Frame, HelloFrame, InvalidFrame, MsgFrame, VolatileFrame, WelcomeFrame, WelcomeReason } from './frames';
 
 const REASONS = ['new', 'unknown', 'expired', 'overflow', 'forbidden'];
 
 const isSeq = (n: unknown): n is number => typeof n === 'number' && n >= 0 && n <= 9007199254740991 && Math.floor(n) === n;
 const invalid = (message: string): InvalidFrame => ({ t: 'invalid', message });
+
+/** 1–200 characters (code points), none of them a control character (C0, DEL, C1); CJK, spaces and `#` are fine. */
+const ROOM = /^[^\u0000-\u001f\u007f-\u009f]{1,200}$/u;
+
+/** A room name as PROTOCOL.md allows it (the server checks `join`/`publish` arguments with it too). */
+export const isRoomName = (name: unknown): name is string => typeof name === 'string' && ROOM.test(name);
+
+/** What is wrong with the payload fields `d`, `b` and `r` of a `msg` or `volatile`, if anything. */
+function payloadProblem(f: Record<string, unknown>): string | undefined {
+  if (typeof f.d !== 'string') return '"d" must be a string';
+  if (f.b !== undefined && (f.b !== 1 || !isBase64(f.d))) return '"b" must be 1 with base64 in "d"';
+  if (f.r !== undefined && !isRoomName(f.r)) return '"r" must be a room name (1–200 characters, no control characters)';
+  return undefined;
+}
 
 /** Parses one text frame. Never throws: a frame that breaks PROTOCOL.md comes back as `{ t: 'invalid', message }`. */
 export function parseFrame(text: string): Frame | InvalidFrame {
@@ -21,13 +35,16 @@ export function parseFrame(text: string): Frame | InvalidFrame {
   }
   if (f === null || typeof f !== 'object' || Array.isArray(f)) return invalid('frame is not a JSON object');
   const t = f.t;
+  let problem: string | undefined;
   switch (t) {
     case 'msg':
       if (!isSeq(f.s) || f.s < 1) return invalid('msg "s" must be an integer ≥ 1');
       if (typeof f.id !== 'string' || !f.id) return invalid('msg "id" must be a non-empty string');
-      if (typeof f.d !== 'string') return invalid('msg "d" must be a string');
-      if (f.b !== undefined && (f.b !== 1 || !isBase64(f.d))) return invalid('msg "b" must be 1 with base64 in "d"');
-      return f as unknown as MsgFrame;
+      problem = payloadProblem(f);
+      return problem ? invalid('msg ' + problem) : (f as unknown as MsgFrame);
+    case 'volatile':
+      problem = payloadProblem(f);
+      return problem ? invalid('volatile ' + problem) : (f as unknown as VolatileFrame);
     case 'ack':
       return isSeq(f.a) ? (f as unknown as AckFrame) : invalid('ack "a" must be an integer ≥ 0');
     case 'hello':
@@ -55,8 +72,11 @@ export function encodeWelcome(sid: string, resumed: boolean, rx: number, ttl: nu
   return JSON.stringify(resumed ? { t: 'welcome', v: 1, sid, resumed, rx, ttl } : { t: 'welcome', v: 1, sid, resumed, rx, ttl, reason });
 }
 
-/** `d` is the payload text, or base64 with `b` = 1 (see `encodePayload`). */
-export const encodeMsg = (s: number, id: string, d: string, b?: 1): string => JSON.stringify(b ? { t: 'msg', s, id, d, b } : { t: 'msg', s, id, d });
+/** `d` is the payload text, or base64 with `b` = 1 (see `encodePayload`); `r` the room (server → client only). */
+export const encodeMsg = (s: number, id: string, d: string, b?: 1, r?: string): string => JSON.stringify({ t: 'msg', s, id, d, b, r });
+
+/** A `volatile` frame (server → client). */
+export const encodeVolatile = (d: string, b?: 1, r?: string): string => JSON.stringify({ t: 'volatile', d, b, r });
 
 export const encodeAck = (a: number): string => '{"t":"ack","a":' + a + '}';
 

@@ -8,10 +8,13 @@ export type WelcomeReason = 'new' | 'unknown' | 'expired' | 'overflow' | 'forbid
 
 export interface HelloFrame { t: 'hello'; v: 1; sid: string | null; rx: number }
 export interface WelcomeFrame { t: 'welcome'; v: 1; sid: string; resumed: boolean; rx: number; ttl: number; reason?: WelcomeReason }
-export interface MsgFrame { t: 'msg'; s: number; id: string; d: string; b?: 1 }
+/** `r` (server → client only): the room it was published to, `"user"` for a message sent to the user; absent for a direct send. */
+export interface MsgFrame { t: 'msg'; s: number; id: string; d: string; b?: 1; r?: string }
+/** Server → client: unsequenced, delivered only if the link is up now; never acked, buffered or resent. */
+export interface VolatileFrame { t: 'volatile'; d: string; b?: 1; r?: string }
 export interface AckFrame { t: 'ack'; a: number }
 export interface ErrorFrame { t: 'error'; code: number; message: string }
-export type Frame = HelloFrame | WelcomeFrame | MsgFrame | AckFrame | ErrorFrame;
+export type Frame = HelloFrame | WelcomeFrame | MsgFrame | VolatileFrame | AckFrame | ErrorFrame;
 /** What `parseFrame` returns for anything that is not a valid frame: close with 4400. */
 export interface InvalidFrame { t: 'invalid'; message: string }
 
@@ -33,6 +36,11 @@ export const CLOSE_TRY_AGAIN_LATER = 1013;
  * so a sender with a bounded window is never stalled on the timer (both sides use it).
  */
 export const ACK_EVERY = 64;
+
+/** The room a message sent to a user carries in `r` (PROTOCOL.md "Rooms and users"). */
+export const USER_ROOM = 'user';
+/** Longest room name, in characters. */
+export const ROOM_MAX = 200;
 
 /** The plain heartbeat texts a session link carries beside its JSON frames (never JSON, never sequenced). */
 export const HEARTBEAT_PING = 'ping';

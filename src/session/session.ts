@@ -3,12 +3,16 @@
  * (PROTOCOL.md), on top of a `WxSocketManager`. The manager keeps a link alive; the session
  * numbers messages, resends what the server has not seen on each new link, and acknowledges.
  */
-import { SocketError } from '../index';
-import type { SocketData, SocketErrorCode, WxSocketManager } from '../index';
+import { Emitter } from '../emitter';
+import { PREFIX, SocketError, noop, typeError } from '../errors';
+import type { WxSocketManager } from '../socket-manager';
+import type { SocketData } from '../types';
+import { atLeast, integer, isSocketData, readOptions, text, time } from '../validate';
+import type { Rules } from '../validate';
 import { ACK_EVERY, classify, HEARTBEAT_PING, HEARTBEAT_PONG, CLOSE_TAKEN_OVER, CLOSE_UNAUTHENTICATED, decodePayload, encodeAck, encodeHello, encodeMsg, encodePayload, parseFrame } from '../protocol';
 import type { MsgFrame, WelcomeFrame } from '../protocol';
-import { openStorage } from './storage';
-import type { SessionStorage } from './storage';
+import { decodeSession, encodeSession, isStorageOption, openStorage } from './storage';
+import type { SessionStorage, StoredMessage } from './storage';
 
 export interface SocketSessionOptions {
   /** Keep the session across a kill: `'wx'` (wx storage, one key) or a synchronous `{ get, set, remove }` of JSON text. @default false */
@@ -25,8 +29,10 @@ export interface SocketSessionOptions {
 
 /** Event name → payload. */
 export interface SocketSessionEvents {
-  /** A server message, exactly once and in order. */
+  /** A server message, exactly once and in order; its listener also gets {@link SessionMessageMeta}. */
   message: SocketData;
+  /** A volatile server message (live links only: never acknowledged, buffered or resent); its listener also gets {@link SessionVolatileMeta}. */
+  volatile: SocketData;
   /** The server lost this session (`reason` from its welcome): server messages may have been missed; refetch state. */
   resync: { reason: string };
   /** The server acknowledged every message up to `seq`. */
@@ -35,63 +41,105 @@ export interface SocketSessionEvents {
 
 export type SocketSessionEventName = keyof SocketSessionEvents;
 
-/** An unacknowledged message. Unacknowledged messages are contiguous, so its `s` is its place. */
-interface Out {
-  /** id */
-  i: string;
-  d: string;
-  b?: 1;
-  /** deadline, while `send()`'s promise is unsettled */
-  t?: number;
-  ok?: () => void;
-  no?: (e: Error) => void;
+/** Where a server message sits: its `seq` and the server's `id` (stable across resends), and the room it was published to. */
+export interface SessionMessageMeta {
+  seq: number;
+  id: string;
+  /** The room it was published to, `'user'` for a message sent to the user, `undefined` for one sent to this session. */
+  room?: string;
+}
+
+/** Where a volatile message comes from. */
+export interface SessionVolatileMeta {
+  /** The room it was published to, or `undefined`. */
+  room?: string;
+}
+
+/** Event name → what a listener gets after the payload. */
+export interface SocketSessionMeta {
+  message: SessionMessageMeta;
+  volatile: SessionVolatileMeta;
+  resync: undefined;
+  ack: undefined;
+}
+
+/**
+ * `session.stats`: counted since the session was made (never reset; a snapshot).
+ */
+export interface SocketSessionStats {
+  /** Messages sent and not yet acknowledged by the server (`session.unacked`). */
+  unacked: number;
+  /**
+   * Messages written again on a new link after an earlier link had carried them (resumed
+   * after a loss, or, after a resync, resent as new messages). A message first written on a
+   * new link (sent while down) is not counted; one restored from storage was written before.
+   */
+  resent: number;
+  /** `resync` events: the times the server had lost the session. */
+  resyncs: number;
+}
+
+/** An unacknowledged message. Unacknowledged messages are contiguous, so its seq is its place. */
+interface Unacked {
+  _id: string;
+  /** The payload as it travels: text, or base64 with `_binary`. */
+  _data: string;
+  _binary?: 1;
+  /** A link carried it. */
+  _written?: boolean;
+  /** When `send()` rejects DELIVERY_TIMEOUT, while its promise is unsettled. */
+  _deadline?: number;
+  _resolve?: () => void;
+  _reject?: (e: Error) => void;
 }
 
 type Timer = ReturnType<typeof setTimeout>;
 
-const P = '[wx-socket-manager]';
-const EVENTS = ['message', 'resync', 'ack'];
-const KEYS = ['storage', 'storageKey', 'maxUnacked', 'ackDelay', 'deliveryTimeout'];
+const EVENTS: SocketSessionEventName[] = ['message', 'volatile', 'resync', 'ack'];
+const OPTIONS: Rules = {
+  storage: [false, isStorageOption, "false, 'wx' or { get, set, remove }"],
+  storageKey: text('wx-socket-session'),
+  maxUnacked: integer(1, 1000),
+  ackDelay: atLeast(0, 50),
+  deliveryTimeout: time(60000),
+};
 /** Session frames are never queued by the manager: a stale `msg` must not follow a later link's `hello`. */
 const LIVE = { queue: false };
 
 export class SocketSession {
   private readonly _socket: WxSocketManager;
-  private readonly _st: SessionStorage | undefined;
-  private readonly _key: string;
-  private readonly _max: number;
-  private readonly _ackDelay: number;
-  private readonly _timeout: number;
-  private _l: { [K in SocketSessionEventName]?: Array<(payload: SocketSessionEvents[K]) => void> } = {};
+  private readonly _storage: SessionStorage | undefined;
+  private readonly _options: { storageKey: string; maxUnacked: number; ackDelay: number; deliveryTimeout: number };
+  private readonly _events = new Emitter<SocketSessionEvents>(EVENTS);
   private _sid: string | null = null;
-  /** Highest contiguous server `s` handed to the app. */
+  /** Highest contiguous server seq handed to the app. */
   private _rx = 0;
-  /** `s` of the next message sent. */
+  /** The last `rx` this link acknowledged. */
+  private _ackedRx = 0;
+  /** Seq of the next message sent. */
   private _next = 1;
-  private _out: Out[] = [];
+  private _unacked: Unacked[] = [];
   /** A welcome came on the current link. */
   private _up = false;
-  private _ackT: Timer | undefined;
-  private _dlT: Timer | undefined;
+  private _ackTimer: Timer | undefined;
+  private _deliveryTimer: Timer | undefined;
   private _closed = false;
-  private readonly _off: Array<() => void>;
-  private readonly _idp = Date.now().toString(36) + Math.random().toString(36).slice(2, 8) + '.';
+  private readonly _unsubscribe: Array<() => void>;
+  private readonly _idPrefix = Date.now().toString(36) + Math.random().toString(36).slice(2, 8) + '.';
   private _ids = 0;
+  private _resent = 0;
+  private _resyncs = 0;
 
+  /** @throws TypeError naming a bad option, or when `socket` is not a manager or already has a session. */
   constructor(socket: WxSocketManager, options: SocketSessionOptions = {}) {
     if (!socket || typeof socket.setFirstFrame !== 'function') throw typeError('socket must be a WxSocketManager');
-    for (const k in options) if (KEYS.indexOf(k) < 0) throw typeError(`option "${k}" is unknown (known: ${KEYS})`);
-    this._max = num(options.maxUnacked, 1000, 'maxUnacked', 1, 1);
-    this._ackDelay = num(options.ackDelay, 50, 'ackDelay', 0);
-    this._timeout = num(options.deliveryTimeout, 60000, 'deliveryTimeout', 1);
-    const key = options.storageKey === undefined ? 'wx-socket-session' : options.storageKey;
-    if (typeof key !== 'string' || !key) throw typeError('option "storageKey" must be a non-empty string');
-    this._key = key;
-    this._st = openStorage(options.storage);
+    const o = readOptions(options, OPTIONS);
+    this._options = o as SocketSession['_options'];
+    this._storage = openStorage(o.storage as false | 'wx' | SessionStorage);
     this._load();
     this._socket = socket;
     socket.setFirstFrame(this._hello);
-    this._off = [
+    this._unsubscribe = [
       socket.on('message', this._frame),
       socket.on('state', (e) => e.state !== 'open' && this._down()),
       socket.on('close', (e) => {
@@ -110,7 +158,12 @@ export class SocketSession {
 
   /** Messages sent and not yet acknowledged by the server. */
   get unacked(): number {
-    return this._out.length;
+    return this._unacked.length;
+  }
+
+  /** `{ unacked, resent, resyncs }` since the session was made: see {@link SocketSessionStats}. */
+  get stats(): SocketSessionStats {
+    return { unacked: this.unacked, resent: this._resent, resyncs: this._resyncs };
   }
 
   /**
@@ -118,19 +171,18 @@ export class SocketSession {
    * (`maxUnacked` reached), `CLOSED`, `DELIVERY_TIMEOUT` (still on its way) or a TypeError.
    */
   send(data: SocketData): Promise<void> {
-    return new Promise<void>((ok, no) => {
-      if (this._closed) return no(error('CLOSED', 'the session is closed'));
-      if (typeof data !== 'string' && Object.prototype.toString.call(data) !== '[object ArrayBuffer]') {
-        return no(typeError('send() takes a string or an ArrayBuffer'));
-      }
-      if (this._out.length >= this._max) return no(error('QUEUE_FULL', `maxUnacked (${this._max}) reached`));
+    return new Promise<void>((resolve, reject) => {
+      if (this._closed) return reject(new SocketError('CLOSED', 'the session is closed'));
+      if (!isSocketData(data)) return reject(typeError('send() takes a string or an ArrayBuffer'));
+      const max = this._options.maxUnacked;
+      if (this._unacked.length >= max) return reject(new SocketError('QUEUE_FULL', `maxUnacked (${max}) reached`));
       const p = encodePayload(data);
-      const m: Out = { i: this._idp + (this._ids++).toString(36), d: p.d, b: p.b, t: Date.now() + this._timeout, ok, no };
+      const m: Unacked = { _id: this._idPrefix + (this._ids++).toString(36), _data: p.d, _binary: p.b, _deadline: Date.now() + this._options.deliveryTimeout, _resolve: resolve, _reject: reject };
       const s = this._next++;
-      this._out.push(m);
+      this._unacked.push(m);
       this._save();
-      if (this._up) this._write(encodeMsg(s, m.i, m.d, m.b));
-      if (this._dlT === undefined) this._arm();
+      if (this._up) this._writeMsg(s, m);
+      if (this._deliveryTimer === undefined) this._armDeliveryTimer();
     });
   }
 
@@ -139,25 +191,27 @@ export class SocketSession {
     if (this._closed) return;
     this._closed = true;
     this._down();
-    if (this._dlT !== undefined) clearTimeout(this._dlT);
+    if (this._deliveryTimer !== undefined) clearTimeout(this._deliveryTimer);
     this._socket.setFirstFrame(undefined);
-    for (const off of this._off) off();
-    const out = this._out;
-    this._out = [];
+    for (const off of this._unsubscribe) off();
+    const unacked = this._unacked;
+    this._unacked = [];
     this._store('remove');
-    const e = error('CLOSED', 'the session was closed');
-    for (const m of out) if (m.no) m.no(e);
+    const e = new SocketError('CLOSED', 'the session was closed');
+    for (const m of unacked) if (m._reject) m._reject(e);
   }
 
-  on<K extends SocketSessionEventName>(event: K, listener: (payload: SocketSessionEvents[K]) => void): () => void {
-    if (EVENTS.indexOf(event) < 0 || typeof listener !== 'function') throw typeError(`on("${event}", listener): unknown event or no function (events: ${EVENTS})`);
-    this._l[event] = ((this._l[event] || []) as Array<typeof listener>).concat(listener) as never;
-    return () => this.off(event, listener);
+  /**
+   * Adds a listener; returns its unsubscribe. `message` listeners get `(data, { seq, id, room })`,
+   * `volatile` listeners `(data, { room })`.
+   * @throws TypeError for an unknown event or a listener that is not a function.
+   */
+  on<K extends SocketSessionEventName>(event: K, listener: (payload: SocketSessionEvents[K], meta: SocketSessionMeta[K]) => void): () => void {
+    return this._events.on(event, listener);
   }
 
-  off<K extends SocketSessionEventName>(event: K, listener: (payload: SocketSessionEvents[K]) => void): void {
-    const list = this._l[event] as Array<typeof listener> | undefined;
-    if (list) this._l[event] = list.filter((l) => l !== listener) as never;
+  off<K extends SocketSessionEventName>(event: K, listener: (payload: SocketSessionEvents[K], meta: SocketSessionMeta[K]) => void): void {
+    this._events.off(event, listener);
   }
 
   // ---- the link ----------------------------------------------------------------
@@ -171,8 +225,8 @@ export class SocketSession {
 
   private _down(): void {
     this._up = false;
-    if (this._ackT !== undefined) clearTimeout(this._ackT);
-    this._ackT = undefined;
+    if (this._ackTimer !== undefined) clearTimeout(this._ackTimer);
+    this._ackTimer = undefined;
   }
 
   private readonly _frame = (data: SocketData): void => {
@@ -181,13 +235,14 @@ export class SocketSession {
     if (!f || f.t === 'invalid') return this._bad(f ? f.message : 'binary');
     if (f.t === 'welcome') this._welcome(f);
     else if (f.t === 'msg') this._msg(f);
+    else if (f.t === 'volatile' && this._up) this._events.emit('volatile', decodePayload(f.d, f.b), { room: f.r });
     else if (f.t === 'ack' && this._up) this._acked(f.a);
-    else if (f.t !== 'error') this._bad(`${f.t} out of place`); // an ack before welcome, a hello
+    else if (f.t !== 'error') this._bad(`${f.t} out of place`); // an ack or a volatile before welcome, a hello
   };
 
   /** A server that breaks the protocol: drop the link; the next hello asks for what is missing. */
   private _bad(why: string): void {
-    console.error(`${P} bad frame from the server (${why}); reconnecting`);
+    console.error(`${PREFIX} bad frame from the server (${why}); reconnecting`);
     this._socket.reconnect();
   }
 
@@ -195,20 +250,20 @@ export class SocketSession {
     if (this._up || f.rx >= this._next) return this._bad('welcome out of place');
     const lost = !f.resumed && this._sid !== null;
     const rx = f.resumed ? f.rx : 0;
+    const unacked = this._unacked;
     this._sid = f.sid;
     if (!f.resumed) {
       // Rule 7: both directions start again at 1; what was unacknowledged keeps its id.
       this._rx = 0;
-      this._next = this._out.length + 1;
+      this._next = unacked.length + 1;
     }
-    const base = this._next - this._out.length;
-    for (let k = Math.max(0, rx - base + 1); k < this._out.length; k++) {
-      const m = this._out[k] as Out;
-      this._write(encodeMsg(base + k, m.i, m.d, m.b));
-    }
+    const base = this._next - unacked.length;
+    for (let k = Math.max(0, rx - base + 1); k < unacked.length; k++) this._writeMsg(base + k, unacked[k] as Unacked);
     this._up = true;
     this._acked(rx);
-    if (lost) this._emit('resync', { reason: f.reason as string });
+    if (!lost) return;
+    this._resyncs++;
+    this._events.emit('resync', { reason: f.reason as string });
   }
 
   private _msg(f: MsgFrame): void {
@@ -216,21 +271,18 @@ export class SocketSession {
     if (!this._up || c === 'gap') return this._bad(`msg ${f.s} after ${this._up ? this._rx : 'no welcome'}`);
     if (c === 'deliver') {
       this._rx = f.s;
-      this._emit('message', decodePayload(f.d, f.b));
+      this._events.emit('message', decodePayload(f.d, f.b), { seq: f.s, id: f.id, room: f.r });
       this._save();
     }
     // Duplicates are acknowledged again. (Not when a listener closed the session or dropped the link.)
     // Within ackDelay, or at once every ACK_EVERY messages so the server's buffer never waits on the timer.
     if (this._up && this._rx - this._ackedRx >= ACK_EVERY) this._ack();
-    else if (this._ackT === undefined && this._up) this._ackT = setTimeout(this._ack, this._ackDelay);
+    else if (this._ackTimer === undefined && this._up) this._ackTimer = setTimeout(this._ack, this._options.ackDelay);
   }
 
-  /** The last `rx` this link acknowledged. */
-  private _ackedRx = 0;
-
   private readonly _ack = (): void => {
-    if (this._ackT !== undefined) clearTimeout(this._ackT);
-    this._ackT = undefined;
+    if (this._ackTimer !== undefined) clearTimeout(this._ackTimer);
+    this._ackTimer = undefined;
     this._ackedRx = this._rx;
     if (this._up) this._write(encodeAck(this._rx));
   };
@@ -238,16 +290,22 @@ export class SocketSession {
   /** The server has delivered every message `s ≤ a`: forget them, resolve their sends. */
   private _acked(a: number): void {
     if (a >= this._next) return this._bad(`ack ${a} above what was sent`);
-    const done = a - (this._next - this._out.length) + 1;
+    const done = a - (this._next - this._unacked.length) + 1;
     if (done > 0) {
-      for (const m of this._out.splice(0, done)) if (m.ok) m.ok();
-      if (!this._out.length && this._dlT !== undefined) {
-        clearTimeout(this._dlT);
-        this._dlT = undefined;
+      for (const m of this._unacked.splice(0, done)) if (m._resolve) m._resolve();
+      if (!this._unacked.length && this._deliveryTimer !== undefined) {
+        clearTimeout(this._deliveryTimer);
+        this._deliveryTimer = undefined;
       }
     }
     this._save();
-    if (done > 0) this._emit('ack', { seq: a });
+    if (done > 0) this._events.emit('ack', { seq: a });
+  }
+
+  private _writeMsg(s: number, m: Unacked): void {
+    if (m._written) this._resent++;
+    m._written = true;
+    this._write(encodeMsg(s, m._id, m._data, m._binary));
   }
 
   private _write(frame: string): void {
@@ -256,95 +314,61 @@ export class SocketSession {
 
   // ---- delivery timeout: one timer for the oldest unsettled send ----
 
-  private _arm(): void {
-    for (const m of this._out) {
-      if (m.no) {
-        this._dlT = setTimeout(this._expire, Math.max(0, (m.t as number) - Date.now()));
+  private _armDeliveryTimer(): void {
+    for (const m of this._unacked) {
+      if (m._reject) {
+        this._deliveryTimer = setTimeout(this._expire, Math.max(0, (m._deadline as number) - Date.now()));
         return;
       }
     }
   }
 
   private readonly _expire = (): void => {
-    this._dlT = undefined;
+    this._deliveryTimer = undefined;
     const now = Date.now();
-    for (const m of this._out) {
-      const no = m.no;
-      if (!no) continue;
-      if ((m.t as number) > now) break;
-      m.ok = m.no = undefined;
-      no(error('DELIVERY_TIMEOUT', `no ack within ${this._timeout} ms`));
+    for (const m of this._unacked) {
+      const reject = m._reject;
+      if (!reject) continue;
+      if ((m._deadline as number) > now) break;
+      m._resolve = m._reject = undefined;
+      reject(new SocketError('DELIVERY_TIMEOUT', `no ack within ${this._options.deliveryTimeout} ms`));
     }
-    this._arm();
+    this._armDeliveryTimer();
   };
 
   // ---- persistence ----
 
   private _save(): void {
-    if (this._st && !this._closed) this._store('set', JSON.stringify({ sid: this._sid, rx: this._rx, s: this._next, u: this._out.map((m) => (m.b ? [m.i, m.d, 1] : [m.i, m.d])) }));
+    if (this._storage && !this._closed) {
+      const unacked = this._unacked.map((m): StoredMessage => (m._binary ? [m._id, m._data, 1] : [m._id, m._data]));
+      this._store('set', encodeSession(this._sid, this._rx, this._next, unacked));
+    }
   }
 
   /** A storage call that never breaks the session: a failure is reported and the session goes on in memory. */
   private _store(op: 'set' | 'remove', value?: string): void {
     try {
-      if (this._st) this._st[op](this._key, value as string);
+      if (this._storage) this._storage[op](this._options.storageKey, value as string);
     } catch (e) {
-      console.error(`${P} storage ${op} failed:`, e);
+      console.error(`${PREFIX} storage ${op} failed:`, e);
     }
   }
 
   private _load(): void {
-    const st = this._st;
-    if (!st) return;
-    let v: { sid?: unknown; rx?: unknown; s?: unknown; u?: unknown } | null;
+    const storage = this._storage;
+    if (!storage) return;
+    let stored: ReturnType<typeof decodeSession>;
     try {
-      v = JSON.parse(st.get(this._key) || 'null');
-    } catch (e) {
-      v = {};
+      stored = decodeSession(storage.get(this._options.storageKey));
+    } catch {
+      stored = undefined; // a store that cannot be read holds nothing valid
     }
-    if (!v) return;
-    const u = v.u;
-    if ((v.sid === null || typeof v.sid === 'string') && isCount(v.rx) && isCount(v.s) && Array.isArray(u) && u.length < v.s &&
-      u.every((x) => Array.isArray(x) && typeof x[0] === 'string' && typeof x[1] === 'string')) {
-      this._sid = v.sid;
-      this._rx = v.rx;
-      this._next = v.s;
-      this._out = u.map((x: unknown[]) => (x[2] === 1 ? { i: x[0] as string, d: x[1] as string, b: 1 } : { i: x[0] as string, d: x[1] as string }));
-    } else console.error(`${P} stored session not valid; starting a new one`);
-  }
-
-  private _emit<K extends SocketSessionEventName>(event: K, payload: SocketSessionEvents[K]): void {
-    const list = this._l[event] as Array<(p: SocketSessionEvents[K]) => void> | undefined;
-    if (list) {
-      for (const l of list) {
-        try {
-          l(payload);
-        } catch (e) {
-          console.error(`${P} a "${event}" listener threw:`, e);
-        }
-      }
-    }
+    if (stored === undefined) return console.error(`${PREFIX} stored session not valid; starting a new one`);
+    if (stored === null) return;
+    this._sid = stored.sid;
+    this._rx = stored.rx;
+    this._next = stored.next;
+    // Stored before they were handed to a link: each may have been written already.
+    this._unacked = stored.unacked.map(([id, d, b]) => ({ _id: id, _data: d, _binary: b, _written: true }));
   }
 }
-
-function num(value: unknown, fallback: number, name: string, min: number, integer?: 1): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !isFinite(value) || value < min || (integer && value % 1)) {
-    throw typeError(`option "${name}" must be ${integer ? 'an integer' : 'a finite number'} ≥ ${min}`);
-  }
-  return value;
-}
-
-function typeError(message: string): TypeError {
-  return new TypeError(`${P} ${message}`);
-}
-
-function isCount(n: unknown): n is number {
-  return typeof n === 'number' && n >= 0 && n % 1 === 0;
-}
-
-function error(code: SocketErrorCode, message: string): SocketError {
-  return new SocketError(code, message);
-}
-
-function noop(): void {}

@@ -85,3 +85,15 @@ test('invalid close codes fail like wx; the url is checked', async () => {
   expect(fails).toEqual(['closeSocket:fail The code must be either 1000, or between 3000 and 4999', 'connectSocket:fail']);
   task.close({});
 });
+
+test.each([
+  [{ closeTimeout: -1 }, /option "closeTimeout" must be a number of ms > 0/],
+  [{ closeTimeout: Infinity }, /option "closeTimeout" must be a number of ms > 0/],
+  [{ perMessageDeflate: 'yes' }, /option "perMessageDeflate" must be true or false/],
+  [{ WebSocket: {} }, /option "WebSocket" must be the "ws" WebSocket class/],
+  [{ closeTimout: 100 }, /option "closeTimout" is unknown \(known: WebSocket, closeTimeout, perMessageDeflate\)/],
+  [null, /options must be an object/],
+])('createWsConnectSocket(%p) is a TypeError naming the option, in the style of every other', (options, message) => {
+  expect(() => createWsConnectSocket(options as never)).toThrow(TypeError);
+  expect(() => createWsConnectSocket(options as never)).toThrow(message);
+});

@@ -1,5 +1,5 @@
 import { reconnectDelay } from '../../src';
-import { isFatalConnectError, isValidCloseCode, utf8Length } from '../../src/reconnect-policy';
+import { afterLoss, isFatalConnectError, isValidCloseCode, utf8Length } from '../../src/reconnect-policy';
 
 const fixed = { interval: 5000, factor: 1, maxInterval: 30000, jitter: 0 };
 const doubling = { interval: 1000, factor: 2, maxInterval: 30000, jitter: 0 };
@@ -84,5 +84,21 @@ describe('seededRandom (wx-socket-manager/testing) makes jitter reproducible', (
       const x = r();
       expect(x >= 0 && x < 1).toBe(true);
     }
+  });
+});
+
+describe('what a lost link leads to', () => {
+  const policy = { maxAttempts: 3 };
+  test.each([
+    ['a fatal error (domain not allowed): failed, no reconnect-failed', true, true, policy, true, 0, ['failed']],
+    ['shouldReconnect said no: closed', false, false, policy, true, 0, ['closed']],
+    ['reconnect off: failed after 0 attempts', false, true, false, true, 0, ['failed', 0]],
+    ['maxAttempts 0: failed after 0 attempts', false, true, { maxAttempts: 0 }, true, 0, ['failed', 0]],
+    ['attempts left: reconnecting', false, true, policy, true, 2, ['reconnecting']],
+    ['the last attempt failed: failed after 3', false, true, policy, true, 3, ['failed', 3]],
+    ['offline, attempts spent: waiting in reconnecting, nothing spent', false, true, policy, false, 3, ['reconnecting']],
+    ['offline with reconnect off: failed after 0', false, true, false, false, 0, ['failed', 0]],
+  ] as const)('%s', (_name, fatal, wanted, reconnect, online, attempt, expected) => {
+    expect(afterLoss(fatal, wanted, reconnect, online, attempt)).toEqual(expected);
   });
 });

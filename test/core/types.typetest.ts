@@ -3,7 +3,7 @@
  * Each @ts-expect-error must be an error, or tsc fails.
  */
 import { WxSocketManager, SocketError } from '../../src';
-import type { SocketErrorCode, SocketState, SocketStatus, WxSocketEvents, WxSocketOptions } from '../../src';
+import type { SocketErrorCode, SocketState, SocketStats, SocketStatus, WxSocketEvents, WxSocketOptions } from '../../src';
 import { loadPage } from '../../src/testing';
 import type { TestPage } from '../../src/testing';
 
@@ -62,6 +62,17 @@ const badReconnect: WxSocketOptions = { url: 'wss://a.test', reconnect: 3 };
 // @ts-expect-error unknown option
 const typo: WxSocketOptions = { url: 'wss://a.test', heartBeat: false };
 void noUrl, badReconnect, typo;
+
+// socket.stats: a snapshot of numbers; rtt is undefined before the first pong.
+const stats: SocketStats = socket.stats;
+const counted: number = stats.reconnects + stats.sent + stats.received + stats.queued;
+const rtt: number | undefined = stats.rtt;
+void counted, rtt;
+// @ts-expect-error rtt may be undefined
+const rttNumber: number = socket.stats.rtt;
+// @ts-expect-error stats is read-only
+socket.stats = stats;
+void rttNumber;
 
 type OpenPayload = WxSocketEvents['open'];
 const payload: OpenPayload = { attempt: 0 };

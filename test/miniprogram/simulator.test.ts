@@ -83,6 +83,28 @@ describe('socket-status component', () => {
     expect(status(comp).text).toBe('Reconnecting, attempt 1/2');
   });
 
+  test('the RTT shown is socket.stats.rtt, renewed on every pong', () => {
+    jest.useFakeTimers({ now: 0 });
+    try {
+      socket = new WxSocketManager({ url: 'wss://example.test', wx, heartbeat: { interval: 1000, timeout: 5000 } });
+      const comp = renderStatus();
+      comp.instance.bind(socket);
+      socket.connect();
+      wx.lastTask.serverOpen();
+      expect(status(comp).rtt).toBeUndefined();
+      jest.advanceTimersByTime(1000); // silent for an interval: ping
+      jest.advanceTimersByTime(42);
+      wx.lastTask.serverMessage('pong');
+      expect([status(comp).rtt, socket.stats.rtt]).toEqual(['RTT 42 ms', 42]);
+      jest.advanceTimersByTime(1000);
+      jest.advanceTimersByTime(7);
+      wx.lastTask.serverMessage('pong');
+      expect([status(comp).rtt, socket.stats.rtt]).toEqual(['RTT 7 ms', 7]);
+    } finally {
+      jest.useRealTimers();
+    }
+  });
+
   test('detaching (page unload) removes every listener it added', () => {
     const baseline = socket.diagnostics.listeners;
     const comp = renderStatus();

@@ -1,5 +1,5 @@
 import vm from 'vm';
-import { classify, decodePayload, encodeAck, encodeError, encodeHello, encodeMsg, encodePayload, encodeWelcome, fromBase64, parseFrame, toBase64 } from '../../src/protocol';
+import { classify, decodePayload, encodeAck, encodeError, encodeHello, encodeMsg, encodePayload, encodeVolatile, encodeWelcome, fromBase64, isRoomName, parseFrame, toBase64 } from '../../src/protocol';
 
 describe('session codec', () => {
   test('every encoded frame parses back to itself, field names as PROTOCOL.md', () => {
@@ -77,5 +77,44 @@ describe('session codec', () => {
 
   test('the receiving rule: next delivers, old is a duplicate, ahead is a gap', () => {
     expect([classify(4, 3), classify(3, 3), classify(1, 3), classify(5, 3)]).toEqual(['deliver', 'duplicate', 'duplicate', 'gap']);
+  });
+  test('rooms on the wire: r on a msg, the volatile frame; encoded as PROTOCOL.md, parsed back to themselves', () => {
+    const frames = [
+      encodeMsg(3, 'i3', 'hi', undefined, 'order:42'),
+      encodeMsg(4, 'i4', 'AAE=', 1, 'user'),
+      encodeVolatile('typing'),
+      encodeVolatile('AAE=', 1, '直播 #7'),
+    ];
+    expect(frames).toEqual([
+      '{"t":"msg","s":3,"id":"i3","d":"hi","r":"order:42"}',
+      '{"t":"msg","s":4,"id":"i4","d":"AAE=","b":1,"r":"user"}',
+      '{"t":"volatile","d":"typing"}',
+      '{"t":"volatile","d":"AAE=","b":1,"r":"直播 #7"}',
+    ]);
+    expect(frames.map((f) => parseFrame(f))).toEqual(frames.map((f) => JSON.parse(f)));
+  });
+
+  test('a bad r or a bad volatile frame comes back invalid, naming what was wrong', () => {
+    const room = '"r" must be a room name (1–200 characters, no control characters)';
+    const bad: Array<[string, string]> = [
+      ['{"t":"msg","s":1,"id":"a","d":"","r":""}', `msg ${room}`],
+      ['{"t":"msg","s":1,"id":"a","d":"","r":7}', `msg ${room}`],
+      ['{"t":"msg","s":1,"id":"a","d":"","r":null}', `msg ${room}`],
+      [`{"t":"msg","s":1,"id":"a","d":"","r":"${'x'.repeat(201)}"}`, `msg ${room}`],
+      ['{"t":"msg","s":1,"id":"a","d":"","r":"a\\u0000"}', `msg ${room}`],
+      ['{"t":"volatile"}', 'volatile "d" must be a string'],
+      ['{"t":"volatile","d":1}', 'volatile "d" must be a string'],
+      ['{"t":"volatile","d":"%%%","b":1}', 'volatile "b" must be 1 with base64 in "d"'],
+      ['{"t":"volatile","d":"","b":true}', 'volatile "b" must be 1 with base64 in "d"'],
+      ['{"t":"volatile","d":"","r":"a\\nb"}', `volatile ${room}`],
+    ];
+    expect(bad.map(([text]) => parseFrame(text))).toEqual(bad.map(([, message]) => ({ t: 'invalid', message })));
+  });
+
+  test('room names: 1–200 characters of any script, no control characters', () => {
+    const good = ['a', 'order:42', '直播 #7', 'user', '房'.repeat(200), '😀'.repeat(200), 'no-break\u00a0space'];
+    const bad = ['', 'x'.repeat(201), 'a\nb', 'a\u0000', '\u001b[0m', 'del\u007f', 'c1\u0085', 'c1\u009f', 5, null, undefined, ['a']];
+    expect(good.map(isRoomName)).toEqual(good.map(() => true));
+    expect(bad.map(isRoomName)).toEqual(bad.map(() => false));
   });
 });

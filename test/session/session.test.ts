@@ -3,64 +3,14 @@
  * exact frames on the wire, exact deliveries, exact ack timing (fake timers).
  */
 import { SocketError } from '../../src';
-import type { WxSocketOptions } from '../../src';
 import { SocketSession } from '../../src/session';
-import type { SessionStorage, SocketSessionOptions } from '../../src/session';
+import type { SocketSessionOptions } from '../../src/session';
 import type { FakeSocketTask } from '../../src/testing';
 import { settle, setup, tick, track } from '../support/helpers';
-import type { Setup } from '../support/helpers';
+import { anyId, frames, hello, m, make, memoryStorage, msg, newLink, serve, started, welcome } from '../support/session-fake';
 
 beforeEach(() => jest.useFakeTimers({ now: 0 }));
 afterEach(() => jest.useRealTimers());
-
-interface S extends Setup {
-  session: SocketSession;
-  /** Session events, in order. */
-  events: string[];
-}
-
-const RECONNECT = 100;
-
-/** A session on a manager (heartbeat off, reconnect after 100 ms), not yet connected. */
-function make(options: SocketSessionOptions = {}, manager: Partial<WxSocketOptions> = {}): S {
-  const s = setup({ heartbeat: false, reconnect: { interval: RECONNECT }, ...manager });
-  const session = new SocketSession(s.socket, options);
-  const events: string[] = [];
-  session.on('message', (m) => events.push(`message:${typeof m === 'string' ? m : `<${new Uint8Array(m).join(',')}>`}`));
-  session.on('resync', (e) => events.push(`resync:${e.reason}`));
-  session.on('ack', (e) => events.push(`ack:${e.seq}`));
-  return { ...s, session, events };
-}
-
-/** Connected, first link open, hello sent (no welcome yet). */
-function started(options: SocketSessionOptions = {}, manager: Partial<WxSocketOptions> = {}): S {
-  const s = make(options, manager);
-  s.socket.connect();
-  s.wx.lastTask.serverOpen();
-  return s;
-}
-
-/** Frames the client wrote on a task, parsed. */
-const frames = (task: FakeSocketTask): unknown[] => task.sent.map((f) => JSON.parse(f as string));
-const serve = (task: FakeSocketTask, frame: object): void => void task.serverMessage(JSON.stringify(frame));
-const welcome = (task: FakeSocketTask, sid: string, resumed: boolean, rx: number, reason?: string): void =>
-  serve(task, resumed ? { t: 'welcome', v: 1, sid, resumed, rx, ttl: 120000 } : { t: 'welcome', v: 1, sid, resumed, rx, ttl: 120000, reason });
-const msg = (task: FakeSocketTask, s: number, d: string): void => serve(task, { t: 'msg', s, id: `srv-${s}`, d });
-const hello = (sid: string | null, rx: number): object => ({ t: 'hello', v: 1, sid, rx });
-const anyId = expect.any(String) as unknown as string;
-const m = (s: number, d: string, id = anyId): object => ({ t: 'msg', s, id, d });
-
-/** The link dies; the next one opens after the reconnect delay. Returns the new task. */
-function newLink(s: S, code = 1006): FakeSocketTask {
-  s.wx.lastTask.serverClose(code, '');
-  tick(RECONNECT);
-  return s.wx.lastTask.serverOpen();
-}
-
-function memoryStorage(): SessionStorage & { data: Map<string, string> } {
-  const data = new Map<string, string>();
-  return { data, get: (k) => data.get(k), set: (k, v) => void data.set(k, v), remove: (k) => void data.delete(k) };
-}
 
 describe('handshake and resending', () => {
   test('hello is the first frame on every link, carrying the session id and what was delivered', () => {

@@ -4,7 +4,7 @@
  */
 import type { WxSocketManager } from '../../src';
 import { SocketSession } from '../../src/session';
-import type { SessionStorage, SocketSessionEvents } from '../../src/session';
+import type { SessionMessageMeta, SessionStorage, SessionVolatileMeta, SocketSessionEvents, SocketSessionStats } from '../../src/session';
 
 declare const socket: WxSocketManager;
 declare const storage: SessionStorage;
@@ -51,3 +51,28 @@ session.close();
 
 const payload: SocketSessionEvents['message'] = 'x';
 void payload;
+
+// Rooms and users: the message meta, volatile messages, stats.
+session.on('message', (data, { seq, id, room }) => {
+  const n: number = seq;
+  const i: string = id;
+  const r: string | undefined = room;
+  void data, n, i, r;
+});
+session.on('volatile', (data, meta) => {
+  const d: string | ArrayBuffer = data;
+  const r: string | undefined = meta.room;
+  void d, r;
+});
+// @ts-expect-error a volatile message has no seq: it is never acknowledged or resent
+session.on('volatile', (_data, meta) => meta.seq);
+// @ts-expect-error room may be undefined (a message sent to this session)
+session.on('message', (_data, meta) => meta.room.length);
+const stats: SocketSessionStats = session.stats;
+const counts: number = stats.unacked + stats.resent + stats.resyncs;
+void counts;
+// @ts-expect-error stats is read-only
+session.stats = stats;
+const roomMeta: SessionMessageMeta = { seq: 1, id: 'x', room: 'order:42' };
+const volatileMeta: SessionVolatileMeta = {};
+void roomMeta, volatileMeta;

@@ -6,6 +6,7 @@
  * macrotask where the browser's would; drivers act now.
  */
 import type { SocketData } from '../../types';
+import { lastOf } from '../../shared/socket-task-base';
 
 type Handler = (event: any) => void; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -155,9 +156,7 @@ export class FakeBrowser extends FakeEventTarget {
 
   // ---- drivers ----
   get lastSocket(): FakeBrowserSocket {
-    const socket = this.sockets[this.sockets.length - 1];
-    if (!socket) throw new Error('fake browser: no WebSocket was created');
-    return socket;
+    return lastOf(this.sockets, 'fake browser: no WebSocket was created');
   }
 
   liveSockets(): FakeBrowserSocket[] {

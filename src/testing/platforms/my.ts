@@ -5,12 +5,13 @@
  * types; and `off*()` WITHOUT an argument removing every listener, the app's own included.
  * Callbacks come on a later macrotask (jest fake timers control them); drivers act now.
  */
-import type { FakeTaskState } from '../index';
-import { later, remove } from '../../shared/socket-task-base';
+import type { FakeTaskState } from '../fake-wx';
+import { later } from '../../platforms/shared';
+import { lastOf, remove, SocketTaskBase } from '../../shared/socket-task-base';
+import type { Fn, TaskPayloads } from '../../shared/socket-task-base';
 import type { SocketData } from '../../types';
 import { FakeAppEvents } from '../app-events';
 
-type Fn<T> = (res: T) => void;
 export interface MyFailure {
   error: number;
   errorMessage: string;
@@ -41,7 +42,8 @@ interface MyConnectOption {
 
 let nextId = 1;
 
-export class FakeMyTask {
+/** Alipay hands every task event one object of its own shape (nested or not): the fake passes it as is. */
+export class FakeMyTask extends SocketTaskBase<TaskPayloads> {
   state: FakeTaskState = 'connecting';
   readonly socketTaskID = String(nextId++);
   /** Frames the client sent while open, decoded as the server received them (base64 → ArrayBuffer). */
@@ -50,14 +52,10 @@ export class FakeMyTask {
   readonly rawSent: Array<{ data: string | ArrayBuffer; isBuffer?: boolean }> = [];
   closedWith: { code?: number; reason?: string } | undefined;
   dead = false;
-  private listeners = {
-    open: [] as Array<Fn<unknown>>,
-    close: [] as Array<Fn<unknown>>,
-    error: [] as Array<Fn<unknown>>,
-    message: [] as Array<Fn<unknown>>,
-  };
 
-  constructor(readonly option: MyConnectOption) {}
+  constructor(readonly option: MyConnectOption) {
+    super();
+  }
 
   get url(): string {
     return this.option.url;
@@ -88,18 +86,6 @@ export class FakeMyTask {
     return Promise.resolve({ message: 'ok' });
   }
 
-  onOpen(fn: Fn<unknown>): void {
-    this.listeners.open.push(fn);
-  }
-  onClose(fn: Fn<unknown>): void {
-    this.listeners.close.push(fn);
-  }
-  onError(fn: Fn<unknown>): void {
-    this.listeners.error.push(fn);
-  }
-  onMessage(fn: Fn<unknown>): void {
-    this.listeners.message.push(fn);
-  }
   offOpen(fn?: Fn<unknown>): void {
     this.listeners.open = remove(this.listeners.open, fn);
   }
@@ -166,10 +152,6 @@ export class FakeMyTask {
     this.state = 'closed';
     this.emit('close', { data: { code, reason, socketTaskID: this.socketTaskID } });
   }
-
-  private emit(event: keyof FakeMyTask['listeners'], res: unknown): void {
-    for (const fn of this.listeners[event].slice()) fn(res);
-  }
 }
 
 type NetworkType = 'WIFI' | '4G' | 'NOTREACHABLE';
@@ -215,9 +197,7 @@ export class FakeMy extends FakeAppEvents<NetworkType> {
 
   // ---- drivers ----
   get lastTask(): FakeMyTask {
-    const task = this.tasks[this.tasks.length - 1];
-    if (!task) throw new Error('fake my: connectSocket has not been called');
-    return task;
+    return lastOf(this.tasks, 'fake my: connectSocket has not been called');
   }
 
   liveTasks(): FakeMyTask[] {

@@ -1,5 +1,5 @@
 /** Baidu: wx's shapes; failures carry `errCode` (iOS: 7 security check, 2 bad URL are fatal). */
-import type { FakeSocketTask } from '../index';
+import type { FakeSocketTask } from '../fake-wx';
 import type { ConnectSocketOption } from '../../types';
 import { FakeWxShaped } from './wx-shaped';
 

@@ -5,7 +5,7 @@
  * binary as Blob unless `task.ws.binaryType` is 'arraybuffer', and `send`/`close` returning
  * Promises that reject on failure. (No `miniGlobal`: fromTaro uses the Promise path.)
  */
-import type { FakeSocketTask, FakeWxOptions } from '../index';
+import type { FakeSocketTask, FakeWxOptions } from '../fake-wx';
 import type { ConnectSocketOption, SocketData, SocketTaskLike } from '../../types';
 import { FakeWxShaped } from './wx-shaped';
 

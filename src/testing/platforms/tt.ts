@@ -1,5 +1,5 @@
 /** Douyin: wx's shapes, but onClose's `code` is a string; backgrounding closes sockets with 1001. */
-import type { FakeSocketTask, FakeWxOptions } from '../index';
+import type { FakeSocketTask, FakeWxOptions } from '../fake-wx';
 import type { ConnectSocketOption, SocketTaskLike } from '../../types';
 import { FakeWxShaped } from './wx-shaped';
 

@@ -3,7 +3,7 @@
  * (otherwise a Promise of the success result). `h5: true` adds uni-H5's quirks: onError
  * gives `{}` and a send on a non-open socket calls `fail` twice.
  */
-import type { FakeSocketTask, FakeWxOptions } from '../index';
+import type { FakeSocketTask, FakeWxOptions } from '../fake-wx';
 import type { ConnectSocketOption, SocketTaskLike, WxCallbackResult } from '../../types';
 import { FakeWxShaped } from './wx-shaped';
 

@@ -3,8 +3,8 @@
  * the work (tasks, domain list, network, app), each platform's fake only changes what its
  * platform does differently. Drivers are the FakeWx ones: `lastTask.serverOpen()`, …
  */
-import { FakeWx } from '../index';
-import type { FakeSocketTask, FakeWxOptions } from '../index';
+import { FakeWx } from '../fake-wx';
+import type { FakeSocketTask, FakeWxOptions } from '../fake-wx';
 import type { NetworkStatus } from '../../types';
 
 export class FakeWxShaped {

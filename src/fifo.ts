@@ -40,11 +40,3 @@ export class Fifo<T> {
   }
 }
 
-/** A message waiting to go out, or handed to the task and waiting for its callback. */
-export interface Outgoing {
-  _data: string | ArrayBuffer;
-  _ok: () => void;
-  _fail: (err: Error) => void;
-  /** Sent with `{ queue: false }`: never queued or requeued. */
-  _direct: boolean;
-}
