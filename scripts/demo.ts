@@ -58,7 +58,7 @@ async function main(): Promise<void> {
   console.log('wx-socket-manager demo — the demo page under miniprogram-simulate, real sockets, a local fault-injecting server');
   console.log(`Short timings for a quick run: heartbeat ping after 500 ms of silence, dead 500 ms later; reconnect every 300 ms, 12 attempts (defaults: 10 s / 10 s / 5 s / 12).\n`);
 
-  const server = await startDevServer({ port: 0, tickInterval: 0, log: (line) => say(`         ${line.replace(/^\[dev-server\] \S+ /, 'server · ')}`) });
+  const server = await startDevServer({ port: 0, tickInterval: 0, textFaults: true, log: (line) => say(`         ${line.replace(/^\[dev-server\] \S+ /, 'server · ')}`) });
 
   installDom();
   resolveMiniprogramNpm(demoRoot);

@@ -1,14 +1,23 @@
 /**
- * `npm run dev-server -- --redis redis://127.0.0.1:6379 --nodes 3`: session nodes sharing
- * one Redis (redisStore), each a child process, behind the fault proxy (round robin over the
- * nodes alive). The control endpoint kills a node for real (SIGKILL) and restarts it.
+ * `npm run dev-server -- --redis redis://127.0.0.1:6379 --nodes 3`: dev nodes sharing one
+ * Redis (redisStore), each a child process, behind the fault proxy (round robin over the nodes
+ * alive). Every node serves what single mode serves — the H5 page, plain echo, reliable
+ * sessions — so a node killed for real (SIGKILL) shows under any demo.
  */
-import { fork } from 'child_process';
-import type { ChildProcess } from 'child_process';
-import http from 'http';
-import net from 'net';
 import path from 'path';
-import { startFaultProxy } from './fault-proxy';
+import { typeError } from '../errors';
+import { startMember, killMember } from './cluster-members';
+import type { Member, MemberSetup } from './cluster-members';
+import type { ControlTarget } from './control';
+import type { FaultProxy } from './fault-proxy';
+import { CLUSTER_FAULTS, faultProblem, runFaultText } from './faults';
+import type { FaultArgs, FaultOutcome } from './faults';
+import { startFront } from './front';
+import type { Front } from './front';
+import { H5_ROOT } from './h5';
+import { urlHost } from './listen';
+import { makeLog, redactUrl } from './log';
+import type { Log } from './log';
 
 export interface DevClusterOptions {
   /** redis:// URL of a Redis ≥ 7 the nodes share. */
@@ -21,6 +30,10 @@ export interface DevClusterOptions {
   host?: string;
   /** @default port + 1 (0 when port is 0) */
   controlPort?: number;
+  /** ms a session without a link is kept. @default 120000 */
+  sessionTtl?: number;
+  /** Obey "fault:<name> [args]" texts sent over a socket (as in single mode). @default false */
+  textFaults?: boolean;
   /** @default console.log */
   log?: ((line: string) => void) | false;
   /** The node program (tests pass a bundle of redis-node.ts). @default redis-node.js next to this file */
@@ -34,91 +47,117 @@ export interface DevCluster {
   nodes(): Array<{ name: string; port: number; alive: boolean }>;
   /** SIGKILLs node i; it starts again on the same port after `downtime` ms. */
   kill(i: number, downtime?: number): Promise<void>;
+  /** Runs a fault of CLUSTER_FAULTS by name, as the control routes do. */
+  fault(name: string, args?: FaultArgs): FaultOutcome;
   close(): Promise<void>;
 }
 
-interface Member {
-  name: string;
-  port: number;
-  child: ChildProcess | undefined;
+function checkOptions(options: DevClusterOptions): void {
+  if (typeof options?.redis !== 'string' || !/^rediss?:\/\//.test(options.redis)) throw typeError('startDevCluster: option "redis" must be a redis:// URL');
+  const n = options.nodes;
+  if (n !== undefined && (!Number.isInteger(n) || n < 1 || n > 16)) throw typeError('startDevCluster: option "nodes" must be a whole number from 1 to 16');
+  const ttl = options.sessionTtl;
+  if (ttl !== undefined && (!Number.isInteger(ttl) || ttl < 1)) throw typeError('startDevCluster: option "sessionTtl" must be a whole number of ms ≥ 1');
+}
+
+/** Starts every member in turn; if one cannot start, stops those already running. */
+async function startAll(members: Member[], setup: MemberSetup): Promise<void> {
+  try {
+    for (const m of members) await startMember(m, setup);
+  } catch (err) {
+    for (const m of members) m.child?.kill('SIGKILL');
+    throw err;
+  }
 }
 
 export async function startDevCluster(options: DevClusterOptions): Promise<DevCluster> {
+  checkOptions(options);
   const host = options.host ?? '127.0.0.1';
-  const write = options.log === false ? undefined : options.log ?? ((line: string) => console.log(line));
-  const log = (line: string): void => write?.(`[dev-server] ${new Date().toISOString().slice(11, 23)} ${line}`);
-  const timers = new Set<ReturnType<typeof setTimeout>>();
-  let closed = false;
+  const log = makeLog(options.log);
   const members: Member[] = Array.from({ length: options.nodes ?? 3 }, (_, i) => ({ name: `node-${i + 1}`, port: 0, child: undefined }));
-
-  const start = (m: Member): Promise<void> => new Promise((resolve, reject) => {
-    const child = fork(options.nodeEntry ?? path.join(__dirname, 'redis-node.js'), [], {
-      env: { ...process.env, REDIS_URL: options.redis, NODE_NAME: m.name, PORT: String(m.port) },
-      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-    });
-    m.child = child;
-    child.once('message', (msg: { port: number }) => {
-      m.port = msg.port;
-      log(`${m.name} up on 127.0.0.1:${m.port}`);
-      resolve();
-    });
-    child.once('exit', (code, signal) => {
-      if (m.child === child) m.child = undefined;
-      if (!closed) log(`${m.name} exited (${signal ?? code})`);
-      reject(new Error(`${m.name} exited before it was ready`));
-    });
+  const state = { closed: false, timers: new Set<ReturnType<typeof setTimeout>>() };
+  let api: DevCluster | undefined;
+  const setup: MemberSetup = {
+    entry: options.nodeEntry ?? path.join(__dirname, 'redis-node.js'),
+    env: { REDIS_URL: options.redis, WXSM_H5_ROOT: H5_ROOT, WXSM_TEXT_FAULTS: options.textFaults ? '1' : '', SESSION_TTL: String(options.sessionTtl ?? 120000) },
+    log,
+    closing: () => state.closed,
+    faultText: (text) => runFaultText(text, CLUSTER_FAULTS, (name, args) => api?.fault(name, args)),
+  };
+  await startAll(members, setup);
+  const target: ControlTarget = {
+    status: () => ({ mode: 'cluster', faults: CLUSTER_FAULTS.map((f) => f.name), tickInterval: 0, url: api?.url, nodes: api?.nodes(), links: api ? front.proxy.links() : 0, ...(api ? front.proxy.stats : {}) }),
+    fault: (name, args) => api?.fault(name, args) ?? { error: 'still starting' },
+  };
+  let front: Front;
+  try {
+    front = await startFront({ host, port: options.port ?? 8090, controlPort: options.controlPort, upstreams: () => members.filter((m) => m.child).map((m) => m.port), log, target });
+  } catch (err) {
+    for (const m of members) m.child?.kill('SIGKILL');
+    throw err;
+  }
+  const { proxy } = front;
+  api = clusterApi({ members, proxy, setup, log, state }, `ws://${urlHost(host)}:${proxy.port}`, `http://${urlHost(host)}:${front.controlPort}`, async () => {
+    state.closed = true;
+    for (const t of state.timers) clearTimeout(t);
+    for (const m of members) m.child?.kill('SIGTERM');
+    await front.close();
   });
-  for (const m of members) await start(m);
+  log(`listening on ${api.url} (control ${api.controlUrl}), ${members.length} nodes on ${redactUrl(options.redis)}`);
+  return api;
+}
 
-  const proxy = await startFaultProxy(host, options.port ?? 8090, () => members.filter((m) => m.child).map((m) => m.port), log);
+interface ClusterParts {
+  members: Member[];
+  proxy: FaultProxy;
+  setup: MemberSetup;
+  log: Log;
+  state: { closed: boolean; timers: Set<ReturnType<typeof setTimeout>> };
+}
+
+function clusterApi(parts: ClusterParts, url: string, controlUrl: string, close: () => Promise<void>): DevCluster {
+  const { members, proxy, log, state } = parts;
   const api: DevCluster = {
-    url: `ws://${host}:${proxy.port}`,
-    controlUrl: '',
+    url,
+    controlUrl,
     nodes: () => members.map((m) => ({ name: m.name, port: m.port, alive: m.child !== undefined })),
     async kill(i, downtime = 1000) {
       const m = members[i];
-      const child = m?.child;
-      if (!m || !child) return;
+      if (!m?.child) return;
       log(`FAULT kill: SIGKILL ${m.name}, back in ${downtime} ms`);
-      m.child = undefined;
-      child.kill('SIGKILL');
-      await new Promise((r) => child.once('exit', r));
-      await new Promise<void>((r) => {
-        const t = setTimeout(() => {
-          timers.delete(t);
-          r();
-        }, downtime);
-        timers.add(t);
+      await killMember(m);
+      await new Promise<void>((resolve) => {
+        const t = setTimeout(() => resolve(void state.timers.delete(t)), downtime);
+        state.timers.add(t);
       });
-      if (!closed) await start(m).catch(() => undefined);
+      if (!state.closed) await startMember(m, parts.setup).catch(() => undefined);
     },
-    async close() {
-      closed = true;
-      for (const t of timers) clearTimeout(t);
-      for (const m of members) m.child?.kill('SIGTERM');
-      await Promise.all([proxy.close(), new Promise((r) => control.close(r))]);
-    },
+    fault: (name, args = {}) => runClusterFault(api, proxy, log, name, args),
+    close,
   };
-
-  const control = http.createServer((req, res) => {
-    const u = new URL(req.url ?? '/', 'http://localhost');
-    const num = (k: string, d: number): number => (u.searchParams.has(k) ? Number(u.searchParams.get(k)) : d);
-    res.setHeader('content-type', 'application/json');
-    const m = /^\/fault\/(\w+)$/.exec(u.pathname);
-    if (u.pathname === '/status') return res.end(JSON.stringify({ url: api.url, nodes: api.nodes(), links: proxy.links(), ...proxy.stats }));
-    if (m?.[1] === 'kill') {
-      const i = num('node', 1) - 1;
-      if (!members[i]?.child) return res.writeHead(400).end(JSON.stringify({ error: `node must be 1..${members.length} and running` }));
-      void api.kill(i, num('ms', 1000));
-      return res.end(JSON.stringify({ fault: 'kill', node: members[i]!.name }));
-    }
-    if (m?.[1] === 'drop') return res.end(JSON.stringify({ fault: 'drop', links: proxy.drop() }));
-    if (m?.[1] === 'blackhole') return res.end(JSON.stringify({ fault: 'blackhole', links: proxy.blackhole(num('ms', 10000)) }));
-    res.writeHead(404).end(JSON.stringify({ error: 'try /status or /fault/<kill?node=1&ms=1000|drop|blackhole?ms=10000>' }));
-  });
-  const controlPort = options.controlPort ?? (options.port === 0 ? 0 : proxy.port + 1);
-  await new Promise<void>((resolve) => control.listen(controlPort, host, resolve));
-  (api as { controlUrl: string }).controlUrl = `http://${host}:${(control.address() as net.AddressInfo).port}`;
-  log(`listening on ${api.url} (control ${api.controlUrl}), ${members.length} nodes on ${options.redis.replace(/\/\/[^@/]*@/, '//…@')}`);
   return api;
+}
+
+function runClusterFault(api: DevCluster, proxy: FaultProxy, log: Log, name: string, args: FaultArgs): FaultOutcome {
+  const problem = faultProblem(name, args, CLUSTER_FAULTS);
+  if (problem) return { error: problem };
+  switch (name) {
+    case 'kill': {
+      const nodes = api.nodes();
+      const i = (args.node ?? 1) - 1;
+      if (!nodes[i]?.alive) return { error: `node must be 1..${nodes.length} and running` };
+      void api.kill(i, args.ms ?? 1000);
+      return { fault: 'kill', node: nodes[i]!.name };
+    }
+    case 'drop':
+      log(`FAULT drop: cutting ${proxy.links()} link(s)`);
+      return { fault: 'drop', links: proxy.drop() };
+    case 'blackhole':
+      log(`FAULT blackhole: ${proxy.links()} link(s) go silent for ${args.ms ?? 10000} ms`);
+      return { fault: 'blackhole', links: proxy.blackhole(args.ms ?? 10000) };
+    default:
+      log(`FAULT refuse: new connections refused for ${args.ms ?? 5000} ms`);
+      proxy.refuseUntil(Date.now() + (args.ms ?? 5000));
+      return { fault: 'refuse' };
+  }
 }

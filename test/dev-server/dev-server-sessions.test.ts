@@ -64,7 +64,7 @@ describe('dev server with sessions', () => {
   });
 
   test('faults work on session links: nopong withholds pongs, fault payloads answer as session messages, crash forgets sessions', async () => {
-    server = await startDevServer({ port: 0, tickInterval: 0, log: false, restartDowntime: 50 });
+    server = await startDevServer({ port: 0, tickInterval: 0, log: false, restartDowntime: 50, textFaults: true });
     const port = Number(new URL(server.url).port);
     const c = await raw(port);
     const { sid } = await c.hello(null);
@@ -80,5 +80,44 @@ describe('dev server with sessions', () => {
     await sleep(100);
     const d = await raw(port);
     expect(await d.hello(sid as string, 1)).toMatchObject({ resumed: false, reason: 'unknown' });
+  });
+
+  test('the conformance test contract: each message echoed as a new one (same b); a push of N answered with "1".."N" at once, without acks, and not echoed', async () => {
+    server = await startDevServer({ port: 0, tickInterval: 0, log: false });
+    const c = await raw(Number(new URL(server.url).port));
+    await c.hello(null);
+    c.send({ t: 'msg', s: 1, id: 'a', d: 'text' });
+    c.send({ t: 'msg', s: 2, id: 'b', d: 'AAE=', b: 1 });
+    c.send({ t: 'msg', s: 3, id: 'c', d: JSON.stringify({ conformance: 'push', n: 500 }) });
+    c.send({ t: 'msg', s: 4, id: 'd', d: JSON.stringify({ conformance: 'push', n: 0 }) });
+    c.send({ t: 'msg', s: 5, id: 'e', d: JSON.stringify({ conformance: 'push', n: 10001 }) });
+    c.send({ t: 'msg', s: 6, id: 'f', d: 'after' });
+    // The client acks nothing: all 500 come anyway (they were handed to send at once).
+    await until(() => c.msgs().length === 504, 10000, 'the echoes and the pushed messages');
+    const msgs = c.frames.filter(isT('msg')) as Array<{ s: number; d: string; b?: number }>;
+    expect(msgs.map((m) => m.s)).toEqual(Array.from({ length: 504 }, (_, i) => i + 1));
+    expect(msgs.map((m) => (m.b ? `b:${m.d}` : m.d))).toEqual([
+      'text',
+      'b:AAE=',
+      ...Array.from({ length: 500 }, (_, i) => String(i + 1)),
+      '{"conformance":"push","n":10001}',
+      'after',
+    ]);
+    await sleep(100);
+    expect(c.msgs()).toHaveLength(504);
+  });
+
+  test('a first frame that is a session frame out of order (msg before hello, hello v2) is answered 4400 with an error frame, as PROTOCOL.md says', async () => {
+    server = await startDevServer({ port: 0, tickInterval: 0, log: false });
+    const port = Number(new URL(server.url).port);
+    for (const first of [{ t: 'msg', s: 1, id: 'a', d: 'early' }, { t: 'hello', v: 2, sid: null, rx: 0 }]) {
+      const c = await raw(port);
+      c.send('ping');
+      expect(await c.next()).toBe('pong');
+      c.send(first);
+      expect(await c.next(isT('error'))).toMatchObject({ t: 'error', code: 4400 });
+      expect((await c.closed).code).toBe(4400);
+    }
+    expect(server.received).toEqual([]);
   });
 });

@@ -131,3 +131,9 @@ test('the Redis example (docs/redis.md) serves a session from Redis, and on SIGT
     watcher.disconnect();
   }
 });
+
+test('the dev server example (docs/dev-server.md) runs a fault by a control route and one by a method, and exits by itself', async () => {
+  const example = run('dev-server', {});
+  expect(await example.exit()).toBe(0);
+  expect(example.lines.map((l) => l.replace(/:\d+$/, ':PORT'))).toEqual(['ws://127.0.0.1:PORT', '200 {"fault":"blackhole"}', 'close']);
+});

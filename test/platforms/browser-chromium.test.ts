@@ -1,8 +1,11 @@
 /**
  * fromBrowser for real: Debian's headless Chromium (driven by puppeteer-core) opens the dev
  * server's H5 demo page on 127.0.0.1, which loads the browser bundle `npm run build` made.
- * The page connects, survives `restart` and `blackhole`, and delivers what was queued while
- * down once, in order (checked on what the server received). A screenshot must not be blank.
+ * Plain mode: the page connects, survives `restart` (pressed on its own button, with no error
+ * logged) and `blackhole`, and delivers what was queued while down once, in order (checked on
+ * what the server received); its counters show the ticks plain mode lost. Session mode: the
+ * same restart with both directions streaming shows 0 lost and 0 duplicated. A screenshot must
+ * not be blank.
  */
 import { execFileSync } from 'child_process';
 import fs from 'fs';
@@ -16,6 +19,7 @@ import type { DevServer } from '../../src/dev-server';
 import { sleep, until } from '../support/real-helpers';
 
 const HEARTBEAT = 1000;
+const TICK = 150;
 const TIMEOUT = 1000;
 const RETRY = 300;
 
@@ -34,7 +38,7 @@ let page: Page;
 let profile: string;
 
 beforeAll(async () => {
-  server = await startDevServer({ port: 0, controlPort: 0, host: '127.0.0.1', tickInterval: 0, log: false });
+  server = await startDevServer({ port: 0, controlPort: 0, host: '127.0.0.1', tickInterval: TICK, log: false });
   profile = fs.mkdtempSync(path.join(os.tmpdir(), 'wxsm-chromium-'));
   browser = await puppeteer.launch({
     executablePath: chromiumPath(),
@@ -52,7 +56,15 @@ afterAll(async () => {
   if (profile) fs.rmSync(profile, { recursive: true, force: true });
 });
 
-type Demo = { socket: { state: string; queued: number }; events: string[]; send(text: string): Promise<void> };
+type Count = { delivered: number; lost: number; duplicated: number };
+type Demo = {
+  socket: { state: string; queued: number };
+  session?: { sessionId: string | null; unacked: number };
+  events: string[];
+  send(text: string): Promise<void>;
+  counts: { sent: number; up: Count; down: Count; resyncs: number };
+  setAuto(every: number | undefined): void;
+};
 const state = (): Promise<string> => page.evaluate(() => (globalThis as unknown as { demo: Demo }).demo.socket.state);
 const events = (): Promise<string[]> => page.evaluate(() => (globalThis as unknown as { demo: Demo }).demo.events.slice());
 const send = (...texts: string[]): Promise<void> => page.evaluate((list: string[]) => {
@@ -61,6 +73,14 @@ const send = (...texts: string[]): Promise<void> => page.evaluate((list: string[
 }, texts);
 const waitInPage = (fn: string, ms: number): Promise<unknown> => page.waitForFunction(fn, { timeout: ms, polling: 20 });
 const received = (prefix: string): string[] => server.received.filter((t) => t.startsWith(prefix));
+const counts = (): Promise<{ up: Count; down: Count; resyncs: number; sent: number }> => page.evaluate(() => {
+  const c = (globalThis as unknown as { demo: Demo }).demo.counts;
+  const plain = (x: Count): Count => ({ delivered: x.delivered, lost: x.lost, duplicated: x.duplicated });
+  return { up: plain(c.up), down: plain(c.down), resyncs: c.resyncs, sent: c.sent };
+});
+/** The counters table as the user reads it: [delivered, lost, duplicated] per direction. */
+const shownCounters = (): Promise<string[][]> => page.evaluate(() => ['up', 'down'].map((d) => ['delivered', 'lost', 'duplicated'].map((w) => document.getElementById(`${d}-${w}`)!.textContent ?? '')));
+const errorsSince = async (from: number): Promise<string[]> => (await events()).slice(from).filter((e) => e.startsWith('error:'));
 
 test('the H5 demo page connects in Chromium, survives restart and blackhole, and delivers sends queued while down once, in order', async () => {
   await page.goto(`${server.url.replace(/^ws:/, 'http:')}/?heartbeat=${HEARTBEAT}&timeout=${TIMEOUT}&retry=${RETRY}`);
@@ -69,6 +89,9 @@ test('the H5 demo page connects in Chromium, survives restart and blackhole, and
   await until(() => received('hello').length === 1, 5000, 'hello at the server');
 
   // restart: the page's own fault button asks the dev server to drop every link and refuse for 2 s.
+  await page.waitForSelector('button[data-fault^="restart"]', { timeout: 5000 });
+  await waitInPage('demo.counts.down.delivered > 0', 5000); // a tick before the outage, so a gap after it shows
+  const beforeRestart = (await events()).length;
   await page.click('button[data-fault^="restart"]');
   await waitInPage('demo.socket.state === "reconnecting"', 5000);
   await send('down-1', 'down-2', 'down-3');
@@ -77,6 +100,12 @@ test('the H5 demo page connects in Chromium, survives restart and blackhole, and
   await until(() => received('down-').length === 3, 5000, 'the queued frames at the server');
   await sleep(200);
   expect(received('down-')).toEqual(['down-1', 'down-2', 'down-3']);
+  // The button's own request was answered (no "Failed to fetch"): the restart logged no error at all.
+  await waitInPage('demo.events.includes("info:fault restart done")', 5000);
+  expect(await errorsSince(beforeRestart)).toEqual([]);
+  // Plain mode lost the ticks sent while it was down, and the counters say so.
+  await waitInPage('demo.counts.down.lost > 0', 5000);
+  expect((await counts()).down.duplicated).toBe(0);
 
   // blackhole: the link stays "open" but nothing passes. The heartbeat must notice within
   // interval + timeout (plus generous slack for a loaded machine), then a new link is made.
@@ -104,6 +133,32 @@ test('the H5 demo page connects in Chromium, survives restart and blackhole, and
   const colours = pngColours(png);
   expect(colours.size).toBeGreaterThan(10);
   expect(colours.has('7,193,96')).toBe(true); // #07c160, the open banner
+}, 60000);
+
+test('session mode in Chromium: through a restart pressed on the page, both directions show 0 lost and 0 duplicated', async () => {
+  await page.goto(`${server.url.replace(/^ws:/, 'http:')}/?mode=session&user=chromium&auto=100&heartbeat=${HEARTBEAT}&timeout=${TIMEOUT}&retry=${RETRY}`);
+  await waitInPage('demo.socket.state === "open" && demo.session.sessionId !== null', 10000);
+  await waitInPage('demo.counts.up.delivered >= 5 && demo.counts.down.delivered >= 5', 10000);
+  expect(server.sessions().map((s) => s.user)).toContain('chromium');
+  const beforeRestart = (await events()).length;
+  await page.waitForSelector('button[data-fault^="restart"]', { timeout: 5000 });
+  await page.click('button[data-fault^="restart"]');
+  await waitInPage('demo.socket.state === "reconnecting"', 5000);
+  const atRestart = await counts();
+  await waitInPage('demo.socket.state === "open"', 15000);
+  // Both streams go on after the outage, then the page stops sending and waits for every echo.
+  await waitInPage(`demo.counts.up.delivered >= ${atRestart.up.delivered + 10} && demo.counts.down.delivered >= ${atRestart.down.delivered + 10}`, 15000);
+  await page.evaluate(() => (globalThis as unknown as { demo: Demo }).demo.setAuto(undefined));
+  await waitInPage('demo.counts.up.delivered === demo.counts.sent && demo.session.unacked === 0', 10000);
+  const after = await counts();
+  expect(after.up).toEqual({ delivered: after.sent, lost: 0, duplicated: 0 });
+  expect({ lost: after.down.lost, duplicated: after.down.duplicated, resyncs: after.resyncs }).toEqual({ lost: 0, duplicated: 0, resyncs: 0 });
+  const shown = await shownCounters();
+  expect(shown.map((row) => row.slice(1))).toEqual([['0', '0'], ['0', '0']]);
+  expect(shown[0]![0]).toBe(String(after.sent));
+  const since = (await events()).slice(beforeRestart);
+  expect(since.filter((e) => e.startsWith('info:closed') || e.startsWith('error:'))).toEqual(['info:closed 1006, will reconnect']);
+  expect(since).toContain('info:fault restart done');
 }, 60000);
 
 /** Distinct RGB colours of an 8-bit RGB/RGBA, non-interlaced PNG (what Chromium writes). */

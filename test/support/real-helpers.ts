@@ -28,7 +28,7 @@ const open: RealSetup[] = [];
 
 /** A dev server on a free 127.0.0.1 port and a manager on the Node adapter pointed at it. */
 export async function realSetup(options: Partial<WxSocketOptions> = {}, tickInterval = 0): Promise<RealSetup> {
-  const server = await startDevServer({ port: 0, host: '127.0.0.1', tickInterval, log: false });
+  const server = await startDevServer({ port: 0, host: '127.0.0.1', tickInterval, textFaults: true, log: false });
   const ws = createWsConnectSocket({ closeTimeout: 200 });
   const t0 = Date.now();
   const attempts: number[] = [];

@@ -1,0 +1,110 @@
+/** The faults of single mode (SINGLE_FAULTS), run on the proxy, the node and its sessions. */
+import type { DevNode } from './node';
+import type { FaultProxy } from './fault-proxy';
+import { faultProblem, SINGLE_FAULTS } from './faults';
+import type { FaultArgs, FaultOutcome } from './faults';
+import type { Log } from './log';
+import type { DevSessions } from './sessions';
+
+/** Whether `ping` is answered now (the nopong fault), with counts. */
+export interface PongSwitch {
+  readonly pings: number;
+  readonly pongsWithheld: number;
+  answer(): boolean;
+  offFor(ms: number): void;
+}
+
+export function createPongSwitch(): PongSwitch {
+  let offUntil = 0;
+  const counts = { pings: 0, pongsWithheld: 0 };
+  return {
+    get pings() {
+      return counts.pings;
+    },
+    get pongsWithheld() {
+      return counts.pongsWithheld;
+    },
+    answer() {
+      counts.pings++;
+      if (Date.now() >= offUntil) return true;
+      counts.pongsWithheld++;
+      return false;
+    },
+    offFor(ms) {
+      offUntil = Date.now() + ms;
+    },
+  };
+}
+
+export interface SingleParts {
+  proxy: FaultProxy;
+  node: DevNode;
+  sessions: () => DevSessions;
+  pong: PongSwitch;
+  log: Log;
+  restartDowntime: number;
+}
+
+export interface SingleFaults {
+  restart(downtime?: number): void;
+  crash(downtime?: number): void;
+  blackhole(ms?: number): void;
+  refuse(ms: number): void;
+  stopPong(ms: number): void;
+  closeAll(code?: number, reason?: string): void;
+  /** Runs a fault by name with checked arguments. */
+  run(name: string, args: FaultArgs): FaultOutcome;
+}
+
+export function singleFaults(parts: SingleParts): SingleFaults {
+  const { proxy, node, log } = parts;
+  const dropAll = (): void => {
+    proxy.drop();
+    node.terminateAll();
+  };
+  const faults: SingleFaults = {
+    restart(downtime = parts.restartDowntime) {
+      log(`FAULT restart: dropping ${proxy.links()} connection(s), refusing for ${downtime} ms`);
+      proxy.refuseUntil(Date.now() + downtime);
+      dropAll();
+    },
+    crash(downtime = parts.restartDowntime) {
+      log(`FAULT crash: dropping ${proxy.links()} connection(s), forgetting ${parts.sessions().list().length} session(s), refusing for ${downtime} ms`);
+      proxy.refuseUntil(Date.now() + downtime);
+      void parts.sessions().forget();
+      dropAll();
+    },
+    blackhole(ms = 30000) {
+      log(`FAULT blackhole: ${proxy.links()} link(s) go silent for ${ms} ms`);
+      proxy.blackhole(ms, (n) => log(`blackhole over: ${n} silent link(s) cut`));
+    },
+    refuse(ms) {
+      log(`FAULT refuse: new connections refused for ${ms} ms`);
+      proxy.refuseUntil(Date.now() + ms);
+    },
+    stopPong(ms) {
+      log(`FAULT nopong: pings unanswered for ${ms} ms`);
+      parts.pong.offFor(ms);
+    },
+    closeAll(code = 1000, reason = '') {
+      log(`FAULT close: closing ${node.connections()} connection(s) with ${code}`);
+      node.closeAll(code, reason);
+    },
+    run: (name, args) => runSingle(faults, name, args),
+  };
+  return faults;
+}
+
+function runSingle(faults: SingleFaults, name: string, args: FaultArgs): FaultOutcome {
+  const problem = faultProblem(name, args, SINGLE_FAULTS);
+  if (problem) return { error: problem };
+  switch (name) {
+    case 'restart': faults.restart(args.ms); break;
+    case 'crash': faults.crash(args.ms); break;
+    case 'blackhole': faults.blackhole(args.ms); break;
+    case 'refuse': faults.refuse(args.ms ?? 5000); break;
+    case 'nopong': faults.stopPong(args.ms ?? 30000); break;
+    case 'close': faults.closeAll(args.code, args.reason); break;
+  }
+  return { fault: name };
+}
