@@ -1,5 +1,5 @@
 /** Runs the kit the way the tests here need it: the second user, short waits, a server small enough to overflow fast. */
-import { runConformance } from '../../src/conformance';
+import { CHECKS, runConformance } from '../../src/conformance';
 import type { ConformanceOptions, ConformanceReport } from '../../src/conformance';
 import { parseTestCommand } from '../../src/protocol';
 import type { ServerSession } from '../../src/server';
@@ -34,4 +34,34 @@ export function keepTestContract(session: ServerSession): void {
     if (command?.conformance === 'push') for (let i = 1; i <= command.n; i++) session.send(String(i)).catch(() => undefined);
     else session.send(data).catch(() => undefined);
   });
+}
+
+/**
+ * Checks our session server (and so the dev server, built on it) does not pass yet, and why:
+ * the kit is right, PROTOCOL.md says so; the server's hardening (issue 16) brings them.
+ */
+const WAITING_ON_SERVER: Record<string, 'FAIL' | 'SKIP'> = {
+  // Clarification "rollback": a hello whose rx is above the stored seq must get resumed:false "unknown"; ours closes 4400.
+  'clar.rollback': 'FAIL',
+  // Clarification "Limits": no helloTimeout yet (a link that never says hello is kept until idleTimeout).
+  'limits.hello-timeout': 'FAIL',
+  // Clarification "Limits": no maxSessionsPerUser yet (a user may hold any number of sessions).
+  'limits.session-evicted': 'FAIL',
+  'limits.4429': 'FAIL',
+  // Our server has no volatile send yet, so the test contract's optional command is echoed.
+  'clar.volatile': 'SKIP',
+};
+
+/** Every check's status against our server: PASS but for WAITING_ON_SERVER and what `also` says. */
+export function expectedOfOurs(also: Record<string, 'FAIL' | 'SKIP'> = {}): Record<string, string> {
+  return Object.fromEntries(CHECKS.map((c) => [c.id, also[c.id] ?? WAITING_ON_SERVER[c.id] ?? 'PASS']));
+}
+
+/** The statuses, compared whole; on a difference the FAIL and SKIP lines are printed with their evidence. */
+export function expectStatuses(report: ConformanceReport, expected: Record<string, string>): void {
+  const got = statuses(report);
+  if (JSON.stringify(got) !== JSON.stringify(expected)) {
+    console.log(report.checks.filter((c) => c.status !== 'PASS').map((c) => `${c.status} ${c.id}: ${c.why ?? `${c.evidence?.expected}\n${c.evidence?.seen}`}`).join('\n\n'));
+  }
+  expect(got).toEqual(expected);
 }
