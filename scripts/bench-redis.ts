@@ -7,16 +7,11 @@ import { fork } from 'child_process';
 import Redis from 'ioredis';
 import WebSocket from 'ws';
 import { createSessionServer, redisStore } from 'wx-socket-manager/server';
-import type { SessionServer, SessionStore } from 'wx-socket-manager/server';
+import type { BufferLimit, SessionServer, SessionState, SessionStore } from 'wx-socket-manager/server';
 import { startRedis } from './redis-server';
 import type { RedisProcess } from './redis-server';
-
-export type Row = [string, string, string, string];
-export interface BenchIo {
-  rows: Row[];
-  progress(text: string): void;
-  done(title: string): void;
-}
+import type { BenchIo } from './bench-common';
+import { percentile } from './bench-common';
 
 const SESSIONS = 10000;
 const PAYLOAD = 'x'.repeat(100);
@@ -34,7 +29,7 @@ async function usedMemory(r: Redis): Promise<number> {
 }
 
 /** Calls per command since the last CONFIG RESETSTAT. */
-async function commandCalls(r: Redis): Promise<Map<string, number>> {
+export async function commandCalls(r: Redis): Promise<Map<string, number>> {
   const info = (await r.info('commandstats')) as string;
   const calls = new Map<string, number>();
   for (const m of info.matchAll(/cmdstat_([\w|]+):calls=(\d+)/g)) calls.set(m[1]!, Number(m[2]));
@@ -49,85 +44,97 @@ async function pool(n: number, width: number, fn: (i: number) => Promise<unknown
   }));
 }
 
+/** R1, R2: Redis memory per idle session and per unacked message. */
+async function memoryFigures(io: BenchIo, admin: Redis, store: SessionStore): Promise<void> {
+  await admin.flushall();
+  const before = await usedMemory(admin);
+  io.progress(`creating ${SESSIONS} idle sessions`);
+  const ids: string[] = [];
+  await pool(SESSIONS, 200, async () => ids.push((await session(store, 'user-1234567', 'node-a')).id));
+  const idle = (await usedMemory(admin)) - before;
+  const one = ids[0]!;
+  const keyBytes = await Promise.all(['st', 'tb'].map(async (k) => Number(await admin.call('MEMORY', 'USAGE', `wxs:{${one}}:${k}`))));
+  io.progress(`buffering ${PAYLOAD.length}-byte messages`);
+  // The first unacked message creates a session's Stream; later ones add an entry to it.
+  const beforeFirst = await usedMemory(admin);
+  await pool(SESSIONS, 200, async (i) => store.append(ids[i]!, { id: `msg-${i}-0-abcdefgh`, d: PAYLOAD }, limit(1000)));
+  const first = ((await usedMemory(admin)) - beforeFirst) / SESSIONS;
+  const beforeMore = await usedMemory(admin);
+  const deep = 1000;
+  await pool(deep, 200, async (i) => {
+    for (let k = 1; k < 100; k++) await store.append(ids[i]!, { id: `msg-${i}-${k}-abcdefgh`, d: PAYLOAD }, limit(1000));
+  });
+  const more = ((await usedMemory(admin)) - beforeMore) / (deep * 99);
+  io.rows.push(['R1. Redis memory per idle session (10 000 sessions, INFO used_memory)', `${Math.round(idle / SESSIONS)} B (state hash ${keyBytes[0]} B + tombstone ${keyBytes[1]} B by MEMORY USAGE; no Stream while nothing is unacked)`, '', '']);
+  io.rows.push(['R2. Redis memory per unacked message (100 B payload)', `first in a session ${Math.round(first)} B (creates its Stream), further ones ${Math.round(more)} B each; ${Math.round((first + 99 * more) / 100)} B on average with 100 unacked`, '', '']);
+}
+
+/** R3: commands per message, counted by Redis: send (append), deliver (replay page), ack — one message per round. */
+async function commandFigure(io: BenchIo, admin: Redis, store: SessionStore): Promise<void> {
+  io.progress('counting Redis commands per message');
+  await admin.config('RESETSTAT');
+  const N = 2000;
+  const s = await session(store, 'u', 'node-a');
+  for (let i = 1; i <= N; i++) {
+    await store.append(s.id, { id: `c${i}`, d: PAYLOAD }, limit(1000));
+    await store.replay(s.id, i - 1, 100);
+    await store.ack(s.id, s.fence, i);
+  }
+  const calls = await commandCalls(admin);
+  const total = [...calls].filter(([k]) => k !== 'info' && k !== 'config|resetstat').reduce((a, [, v]) => a + v, 0);
+  const scripts = (calls.get('evalsha') ?? 0) + (calls.get('eval') ?? 0);
+  io.rows.push(['R3. Redis work per message, sent, delivered and acked one at a time', `3 round trips (append script, XRANGE page, ack script); ${(total / N).toFixed(1)} commands executed by Redis, ${(scripts / N).toFixed(0)} of them scripts`, '', '']);
+}
+
+/** R4: throughput of the store alone: 200 sessions, 64 appends in flight, acks every 32. */
+async function throughputFigure(io: BenchIo, admin: Redis, store: SessionStore): Promise<void> {
+  io.progress('store throughput');
+  const sessions = await Promise.all(Array.from({ length: 200 }, () => session(store, 'u', 'node-a')));
+  const seconds = 3;
+  let sent = 0;
+  const cpu0 = await redisCpu(admin);
+  const end = Date.now() + seconds * 1000;
+  await pool(64, 64, async (w) => {
+    for (let k = 0; Date.now() < end; k++) {
+      const sess = sessions[(w + k * 64) % sessions.length]!;
+      const r = await store.append(sess.id, { id: `t${w}-${k}`, d: PAYLOAD }, limit(100000));
+      sent++;
+      if (r.ok && r.s % 32 === 0) await store.ack(sess.id, sess.fence, r.s);
+    }
+  });
+  const cpuPerMsg = ((await redisCpu(admin)) - cpu0) / sent;
+  io.rows.push(['R4. Store throughput, one Redis, one Node client (append + ack per 32)', `${Math.round(sent / seconds)} messages/s; Redis main thread ${(cpuPerMsg * 1e6).toFixed(1)} µs CPU per message → ≈ ${Math.round(1 / cpuPerMsg / 1000)}k messages/s per Redis core`, '', '']);
+}
+
+/** R7: what holding idle sessions costs Redis: a node renewing 10 000 leases every 500 ms for 3 s. */
+async function leaseFigure(io: BenchIo, admin: Redis, url: string): Promise<void> {
+  io.progress('lease renewals');
+  const leaser = redisStore({ client: url, leaseInterval: 500 });
+  try {
+    await pool(SESSIONS, 200, () => session(leaser, 'u', 'node-b'));
+    await new Promise((r) => setTimeout(r, 600));
+    const leaseCpu0 = await redisCpu(admin);
+    await new Promise((r) => setTimeout(r, 3000));
+    const perRenewal = ((await redisCpu(admin)) - leaseCpu0) / (SESSIONS * 6);
+    io.rows.push(['R7. Lease renewal, per held session per leaseInterval', `${(perRenewal * 1e6).toFixed(1)} µs Redis CPU → 1 M held sessions at the default 30 s: ${((perRenewal * 1e6) / 30).toFixed(2)} s of Redis CPU per second`, '', '']);
+  } finally {
+    await leaser.close();
+  }
+}
+
 async function storeFigures(io: BenchIo, server: RedisProcess): Promise<void> {
   const admin = new Redis(server.url);
   const store: SessionStore = redisStore({ client: server.url });
   try {
-    await admin.flushall();
-    const before = await usedMemory(admin);
-    io.progress(`creating ${SESSIONS} idle sessions`);
-    const ids: string[] = [];
-    await pool(SESSIONS, 200, async () => ids.push((await store.create('user-1234567', 'node-a', 120000)).id));
-    const idle = (await usedMemory(admin)) - before;
-    const one = ids[0]!;
-    const keyBytes = await Promise.all(['st', 'tb'].map(async (k) => Number(await admin.call('MEMORY', 'USAGE', `wxs:{${one}}:${k}`))));
-    io.progress(`buffering ${PAYLOAD.length}-byte messages`);
-    // The first unacked message creates a session's Stream; later ones add an entry to it.
-    const beforeFirst = await usedMemory(admin);
-    await pool(SESSIONS, 200, async (i) => store.append(ids[i]!, { id: `msg-${i}-0-abcdefgh`, d: PAYLOAD }, 1000));
-    const first = ((await usedMemory(admin)) - beforeFirst) / SESSIONS;
-    const beforeMore = await usedMemory(admin);
-    const deep = 1000;
-    await pool(deep, 200, async (i) => {
-      for (let k = 1; k < 100; k++) await store.append(ids[i]!, { id: `msg-${i}-${k}-abcdefgh`, d: PAYLOAD }, 1000);
-    });
-    const more = ((await usedMemory(admin)) - beforeMore) / (deep * 99);
-    io.rows.push(['R1. Redis memory per idle session (10 000 sessions, INFO used_memory)', `${Math.round(idle / SESSIONS)} B (state hash ${keyBytes[0]} B + tombstone ${keyBytes[1]} B by MEMORY USAGE; no Stream while nothing is unacked)`, '', '']);
-    io.rows.push(['R2. Redis memory per unacked message (100 B payload)', `first in a session ${Math.round(first)} B (creates its Stream), further ones ${Math.round(more)} B each; ${Math.round((first + 99 * more) / 100)} B on average with 100 unacked`, '', '']);
-
-    // Commands per message, counted by Redis: send (append), deliver (replay page), ack — one message per round.
-    io.progress('counting Redis commands per message');
-    await admin.config('RESETSTAT');
-    const N = 2000;
-    const s = await store.create('u', 'node-a', 120000);
-    for (let i = 1; i <= N; i++) {
-      await store.append(s.id, { id: `c${i}`, d: PAYLOAD }, 1000);
-      await store.replay(s.id, i - 1, 100);
-      await store.ack(s.id, s.fence, i);
-    }
-    const calls = await commandCalls(admin);
-    const total = [...calls].filter(([k]) => k !== 'info' && k !== 'config|resetstat').reduce((a, [, v]) => a + v, 0);
-    const scripts = (calls.get('evalsha') ?? 0) + (calls.get('eval') ?? 0);
-    io.rows.push(['R3. Redis work per message, sent, delivered and acked one at a time', `3 round trips (append script, XRANGE page, ack script); ${(total / N).toFixed(1)} commands executed by Redis, ${(scripts / N).toFixed(0)} of them scripts`, '', '']);
-
-    // Throughput of the store alone: 200 sessions, 64 appends in flight, acks every 32.
-    io.progress('store throughput');
-    const sessions = await Promise.all(Array.from({ length: 200 }, () => store.create('u', 'node-a', 120000)));
-    const seconds = 3;
-    let sent = 0;
-    const cpu0 = await redisCpu(admin);
-    const end = Date.now() + seconds * 1000;
-    await pool(64, 64, async (w) => {
-      for (let k = 0; Date.now() < end; k++) {
-        const sess = sessions[(w + k * 64) % sessions.length]!;
-        const r = await store.append(sess.id, { id: `t${w}-${k}`, d: PAYLOAD }, 100000);
-        sent++;
-        if (r.ok && r.s % 32 === 0) await store.ack(sess.id, sess.fence, r.s);
-      }
-    });
-    const cpuPerMsg = ((await redisCpu(admin)) - cpu0) / sent;
-    io.rows.push(['R4. Store throughput, one Redis, one Node client (append + ack per 32)', `${Math.round(sent / seconds)} messages/s; Redis main thread ${(cpuPerMsg * 1e6).toFixed(1)} µs CPU per message → ≈ ${Math.round(1 / cpuPerMsg / 1000)}k messages/s per Redis core`, '', '']);
-
-    // What holding idle sessions costs Redis: a node renewing 10 000 leases every 500 ms for 3 s.
-    io.progress('lease renewals');
-    const leaser = redisStore({ client: server.url, leaseInterval: 500 });
-    try {
-      await pool(SESSIONS, 200, () => leaser.create('u', 'node-b', 120000));
-      await new Promise((r) => setTimeout(r, 600));
-      const leaseCpu0 = await redisCpu(admin);
-      await new Promise((r) => setTimeout(r, 3000));
-      const perRenewal = ((await redisCpu(admin)) - leaseCpu0) / (SESSIONS * 6);
-      io.rows.push(['R7. Lease renewal, per held session per leaseInterval', `${(perRenewal * 1e6).toFixed(1)} µs Redis CPU → 1 M held sessions at the default 30 s: ${((perRenewal * 1e6) / 30).toFixed(2)} s of Redis CPU per second`, '', '']);
-    } finally {
-      await leaser.close();
-    }
+    await memoryFigures(io, admin, store);
+    await commandFigure(io, admin, store);
+    await throughputFigure(io, admin, store);
+    await leaseFigure(io, admin, server.url);
   } finally {
     await store.close();
     admin.disconnect();
   }
 }
-
-const percentile = (xs: number[], p: number): number => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * p))]!;
 
 /** A raw protocol client: hello, then every msg is acknowledged at once. */
 interface RawClient {
@@ -169,9 +176,20 @@ async function rawClientRetrying(port: number, sid: string | null): Promise<RawC
   }
 }
 
+/** A session straight from the store (no per-user limit asked). */
+async function session(store: SessionStore, user: string, node: string): Promise<SessionState> {
+  const created = await store.create(user, node, 120000);
+  if (!created.ok) throw new Error('create refused');
+  return created.session;
+}
+
+/** `messages` unacked messages per session, bytes unbounded. */
+const limit = (messages: number): BufferLimit => ({ messages, bytes: Number.MAX_SAFE_INTEGER });
+
 async function node(url: string, name: string, wrap: (s: SessionStore) => SessionStore = (s) => s): Promise<{ server: SessionServer; store: SessionStore }> {
   const store = redisStore({ client: url });
-  const server = createSessionServer({ port: 0, store: wrap(store), node: name, idleTimeout: 600000 });
+  // Every bench client is the one user "anonymous": no per-user session limit here.
+  const server = createSessionServer({ port: 0, store: wrap(store), node: name, idleTimeout: 600000, maxSessionsPerUser: 1_000_000 });
   await server.ready;
   return { server, store };
 }

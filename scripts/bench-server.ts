@@ -8,6 +8,7 @@ import { fork } from 'child_process';
 import type { ChildProcess } from 'child_process';
 import WebSocket from 'ws';
 import { createSessionServer, memoryStore, SessionHub } from 'wx-socket-manager/server';
+import type { Row } from './bench-common';
 
 const SESSIONS = 10000;
 
@@ -23,7 +24,8 @@ function usage(): Usage {
 
 /** Child side: a session server (or, for the baseline, a bare ws server answering each first frame) that reports its memory when asked. */
 async function child(plain: boolean): Promise<void> {
-  const server = plain ? await bareWs() : createSessionServer({ port: 0, idleTimeout: 600000 });
+  // Every bench client is the one user "anonymous": no per-user session limit here.
+  const server = plain ? await bareWs() : createSessionServer({ port: 0, idleTimeout: 600000, maxSessionsPerUser: 1_000_000 });
   await server.ready;
   process.send!({ port: server.port });
   process.on('message', (m: string) => {
@@ -66,10 +68,10 @@ async function openSessions(port: number, n: number, progress: (text: string) =>
 /** Protocol state alone: sessions attached to transports that hold nothing. */
 async function stateOnly(n: number): Promise<number> {
   const store = memoryStore();
-  const hub = new SessionHub({ store, node: 'bench', sessionTtl: 120000, maxBuffered: 1000, idleTimeout: 600000, ackDelay: 50 });
+  const hub = new SessionHub({ store, node: 'bench', idleTimeout: 600000, maxSessionsPerUser: n + 1 });
   await hub.start();
   const hello = JSON.stringify({ t: 'hello', v: 1, sid: null, rx: 0 });
-  const transport = { send: (): void => undefined, close: (): void => undefined };
+  const transport = { send: (): void => undefined, close: (): void => undefined, buffered: (): number => 0 };
   const links = [];
   const before = usage().heapUsed;
   for (let i = 0; i < n; i++) {
@@ -104,7 +106,7 @@ async function perLink(plain: boolean, progress: (text: string) => void): Promis
   }
 }
 
-export async function serverMemory(rows: Array<[string, string, string, string]>, progress: (text: string) => void): Promise<void> {
+export async function serverMemory(rows: Row[], progress: (text: string) => void): Promise<void> {
   const state = await stateOnly(SESSIONS);
   const ours = await perLink(false, progress);
   const bare = await perLink(true, progress);

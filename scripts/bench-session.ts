@@ -13,20 +13,12 @@ import { WebSocketServer } from 'ws';
 import { WxSocketManager } from 'wx-socket-manager';
 import { createWsConnectSocket } from 'wx-socket-manager/node';
 import { createSessionServer } from 'wx-socket-manager/server';
-import type { SessionServer } from 'wx-socket-manager/server';
 import { SocketSession } from 'wx-socket-manager/session';
-import { until as waitUntil } from './wait';
+import type { Row } from './bench-common';
+import { median, until } from './bench-common';
 
-type Rows = Array<[string, string, string, string]>;
+type Rows = Row[];
 const root = path.resolve(__dirname, '../..');
-const median = (xs: number[]): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-};
-async function until(cond: () => boolean, ms: number): Promise<void> {
-  if (!(await waitUntil(cond, ms))) throw new Error('bench wait timed out');
-}
 const manager = (url: string): WxSocketManager =>
   new WxSocketManager({ url, connectSocket: createWsConnectSocket(), watchNetwork: false, watchApp: false, queue: { max: 100000 } });
 
@@ -36,78 +28,91 @@ export async function sessionBench(rows: Rows, progress: (text: string) => void)
   size(rows);
 }
 
-async function throughput(rows: Rows, progress: (text: string) => void): Promise<void> {
-  const N = 20000;
-  // Plain: a ws server that counts frames.
+const N = 20000;
+const ROUNDS = 5;
+
+/** A ws server that counts frames, and a plain manager sending to it. */
+async function plainRig(): Promise<{ run(): Promise<number>; close(): Promise<void> }> {
   const wss = new WebSocketServer({ port: 0, host: '127.0.0.1', perMessageDeflate: false });
   await new Promise((r) => wss.once('listening', r));
-  let plainCount = 0;
-  wss.on('connection', (ws) => ws.on('message', () => plainCount++));
+  let count = 0;
+  wss.on('connection', (ws) => ws.on('message', () => count++));
   const plain = manager(`ws://127.0.0.1:${(wss.address() as { port: number }).port}`);
   plain.connect();
   await until(() => plain.state === 'open', 5000);
-
-  const servers: SessionServer[] = [];
-  const sessionClient = async (serverAckDelay: number, maxUnacked: number): Promise<{ session: SocketSession; socket: WxSocketManager; count: () => number }> => {
-    const server = createSessionServer({ port: 0, ackDelay: serverAckDelay });
-    servers.push(server);
-    await server.ready;
-    let count = 0;
-    server.on('session', (s) => s.on('message', () => void count++));
-    const socket = manager(`ws://127.0.0.1:${server.port}`);
-    const session = new SocketSession(socket, { maxUnacked });
-    socket.connect();
-    await until(() => session.sessionId !== null, 5000);
-    return { session, socket, count: () => count };
+  return {
+    async run() {
+      const target = count + N;
+      const t = process.hrtime.bigint();
+      for (let i = 0; i < N; i++) void plain.send('x');
+      await until(() => count >= target, 60000);
+      return N / (Number(process.hrtime.bigint() - t) / 1e9);
+    },
+    async close() {
+      plain.destroy();
+      await new Promise((r) => wss.close(() => r(undefined)));
+    },
   };
+}
 
-  const runPlain = async (): Promise<number> => {
-    const target = plainCount + N;
-    const t = process.hrtime.bigint();
-    for (let i = 0; i < N; i++) void plain.send('x');
-    await until(() => plainCount >= target, 60000);
-    return N / (Number(process.hrtime.bigint() - t) / 1e9);
-  };
-  /** Acknowledged sends per second: a window of `max` in flight, refilled as acks free it. */
-  const runSession = async (c: { session: SocketSession }, max: number): Promise<number> => {
-    const t = process.hrtime.bigint();
-    const pending: Array<Promise<void>> = [];
-    for (let i = 0; i < N; i++) {
-      if (c.session.unacked >= max) await pending[i - max];
-      pending.push(c.session.send('x'));
-    }
-    await Promise.all(pending);
-    return N / (Number(process.hrtime.bigint() - t) / 1e9);
-  };
+/** A session server and one session client on it; `count` is what the server's app received. */
+async function sessionClient(ackDelay: number, maxUnacked: number): Promise<{ session: SocketSession; count: () => number; close(): Promise<void> }> {
+  const server = createSessionServer({ port: 0, ackDelay });
+  await server.ready;
+  let count = 0;
+  server.on('session', (s) => s.on('message', () => void count++));
+  const socket = manager(`ws://127.0.0.1:${server.port}`);
+  const session = new SocketSession(socket, { maxUnacked });
+  socket.connect();
+  await until(() => session.sessionId !== null, 5000);
+  return { session, count: () => count, close: async () => (socket.destroy(), await server.close()) };
+}
 
-  const configs = [
+/** Acknowledged sends per second: a window of `max` in flight, refilled as acks free it. */
+async function runSession(session: SocketSession, max: number): Promise<number> {
+  const t = process.hrtime.bigint();
+  const pending: Array<Promise<void>> = [];
+  for (let i = 0; i < N; i++) {
+    if (session.unacked >= max) await pending[i - max];
+    pending.push(session.send('x'));
+  }
+  await Promise.all(pending);
+  return N / (Number(process.hrtime.bigint() - t) / 1e9);
+}
+
+type Config = { name: string; ackDelay: number; max: number };
+/** Paired rounds of session and plain sends, who goes first alternating: medians of ratio and rates. */
+async function measureConfig(plain: { run(): Promise<number> }, cfg: Config, progress: (text: string) => void): Promise<{ name: string; ratio: number; rate: number; plainRate: number }> {
+  const c = await sessionClient(cfg.ackDelay, cfg.max);
+  await plain.run();
+  await runSession(c.session, cfg.max); // warm-up
+  const ratios: number[] = [];
+  const rates: number[] = [];
+  const plainRates: number[] = [];
+  for (let i = 0; i < ROUNDS; i++) {
+    progress(`session throughput, ${cfg.name}: round ${i + 1}/${ROUNDS}`);
+    let p: number;
+    let s: number;
+    if (i % 2) [p, s] = [await plain.run(), await runSession(c.session, cfg.max)];
+    else [s, p] = [await runSession(c.session, cfg.max), await plain.run()];
+    ratios.push(s / p);
+    rates.push(s);
+    plainRates.push(p);
+  }
+  if (c.count() < N * (ROUNDS + 1)) throw new Error('session bench: the server did not take every message');
+  await c.close();
+  return { name: cfg.name, ratio: median(ratios), rate: median(rates), plainRate: median(plainRates) };
+}
+
+async function throughput(rows: Rows, progress: (text: string) => void): Promise<void> {
+  const plain = await plainRig();
+  const configs: Config[] = [
     { name: 'defaults (window 1000, server ackDelay 50 ms)', ackDelay: 50, max: 1000 },
     { name: 'window 10000, server ackDelay 50 ms', ackDelay: 50, max: 10000 },
     { name: 'window 1000, server ackDelay 5 ms', ackDelay: 5, max: 1000 },
   ];
-  const ROUNDS = 5;
-  const results: Array<{ name: string; ratio: number; rate: number; plainRate: number }> = [];
-  for (const cfg of configs) {
-    const c = await sessionClient(cfg.ackDelay, cfg.max);
-    await runPlain();
-    await runSession(c, cfg.max); // warm-up
-    const ratios: number[] = [];
-    const rates: number[] = [];
-    const plainRates: number[] = [];
-    for (let i = 0; i < ROUNDS; i++) {
-      progress(`session throughput, ${cfg.name}: round ${i + 1}/${ROUNDS}`);
-      const [p, s] = i % 2 ? [await runPlain(), await runSession(c, cfg.max)] : await (async () => {
-        const s1 = await runSession(c, cfg.max);
-        return [await runPlain(), s1];
-      })();
-      ratios.push(s / p);
-      rates.push(s);
-      plainRates.push(p);
-    }
-    if (c.count() < N * (ROUNDS + 1)) throw new Error('session bench: the server did not take every message');
-    results.push({ name: cfg.name, ratio: median(ratios), rate: median(rates), plainRate: median(plainRates) });
-    c.socket.destroy();
-  }
+  const results = [];
+  for (const cfg of configs) results.push(await measureConfig(plain, cfg, progress));
   const k = (x: number): string => `${Math.round(x / 1000)}k/s`;
   const [first, ...rest] = results;
   rows.push([
@@ -117,9 +122,7 @@ async function throughput(rows: Rows, progress: (text: string) => void): Promise
     first!.ratio >= 0.8 ? 'met' : 'gap: the window drains faster than the server acks (see below)',
   ]);
   for (const r of rest) rows.push([`   ${r.name}`, `${r.ratio.toFixed(2)}× (${k(r.rate)} vs ${k(r.plainRate)})`, '', '']);
-  plain.destroy();
-  for (const s of servers) await s.close();
-  await new Promise((r) => wss.close(() => r(undefined)));
+  await plain.close();
 }
 
 async function resume(rows: Rows, progress: (text: string) => void): Promise<void> {

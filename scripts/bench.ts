@@ -1,384 +1,137 @@
 /**
- * `npm run bench`: size, overhead, detection, recovery, herd and leaks, measured side by side
- * in one run (medians and ratios, never single absolute times). Prints a markdown table.
- * A benchmark, not a test: it exits 0 and states every gap.
+ * `npm run bench [-- --only <section>[,<section>…]] [-- --cpu-prof]`: size, overhead,
+ * detection, recovery, herd, leaks, sessions, and the server beside its peer (socket.io 4.8),
+ * measured side by side in one run (medians and ratios, never single absolute times). Prints
+ * markdown tables and writes them to .build/bench.md. A benchmark, not a test: it exits 0 and
+ * states every gap.
  */
 import fs from 'fs';
 import os from 'os';
 import path from 'path';
-import zlib from 'zlib';
-import { WebSocketServer } from 'ws';
-import { WxSocketManager, reconnectDelay } from 'wx-socket-manager';
-import type { ConnectSocket, SocketTaskLike } from 'wx-socket-manager';
-import { createWsConnectSocket } from 'wx-socket-manager/node';
-import { startDevServer } from 'wx-socket-manager/dev-server';
-import { createFakeWx, seededRandom } from 'wx-socket-manager/testing';
-import { sleep, until as waitUntil } from './wait';
-import { dirBytes, installPacked, listFiles } from '../test/support/pack';
+import { parseArgs } from 'util';
+import type { BenchIo, Row } from './bench-common';
+import { detectionAndRecovery, herd, leaks, overhead } from './bench-manager';
+import { fanoutBench, roomsBench } from './bench-fanout';
+import { peersBench } from './bench-peers';
+import { KINDS, KIND_LABEL } from './bench-peer-types';
+import { PROFILE_DIR, pinningNote } from './bench-run';
 import { benchRedis } from './bench-redis';
 import { serverMemory } from './bench-server';
 import { sessionBench } from './bench-session';
+import { size } from './bench-size';
 
 const root = path.resolve(__dirname, '../..');
 const tty = process.stdout.isTTY === true;
-const rows: Array<[string, string, string, string]> = [];
-const median = (xs: number[]): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+
+/** Sections in the order a full run takes them; `--only` picks some. */
+const SECTIONS: Record<string, (io: BenchIo) => Promise<void> | void> = {
+  size,
+  herd,
+  leaks,
+  detection: detectionAndRecovery,
+  overhead,
+  redis: benchRedis,
+  session: async (io) => {
+    await sessionBench(io.rows, io.progress);
+    io.done('session');
+  },
+  'server-memory': async (io) => {
+    await serverMemory(io.rows, io.progress);
+    io.done('server memory');
+  },
+  server: async (io) => {
+    await peersBench(io);
+    io.done('server beside socket.io (throughput, memory, resume, drops)');
+  },
+  fanout: async (io) => {
+    await fanoutBench(io);
+    io.done('fan-out beside socket.io');
+  },
+  rooms: async (io) => {
+    await roomsBench(io);
+    io.done('rooms beside socket.io');
+  },
 };
-function progress(text: string): void {
-  if (tty) process.stdout.write(`\r\x1b[K  … ${text}`);
-}
-function done(title: string): void {
-  if (tty) process.stdout.write('\r\x1b[K');
-  console.log(`  ✔ ${title}`);
-}
-async function until(cond: () => boolean, ms: number): Promise<void> {
-  if (!(await waitUntil(cond, ms))) throw new Error('bench wait timed out');
-}
 
-// ---- 1. size ---------------------------------------------------------------------------------
-/** What WeChat's "build npm" copies into a user's mini-program: npm pack → install → packNpmManually. */
-function packedIntoMiniprogram(): { files: number; bytes: number; core: number } {
-  const { execFileSync } = require('child_process') as typeof import('child_process');
-  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'wxsm-bench-'));
-  process.env.WXSM_PACK_DIR = tmp; // test/support/pack.ts packs into it, as for a jest run
+const USAGE = `usage: npm run bench [-- --only <section>[,<section>…]] [-- --cpu-prof]
+sections: ${Object.keys(SECTIONS).join(', ')}
+--cpu-prof  profile the server processes of the server/fanout/rooms sections (one repetition;
+            .cpuprofile files in ${path.relative(root, PROFILE_DIR)}, top functions printed)`;
+
+/** The sections asked for (`--only a,b`, `--only a --only b`, or BENCH_ONLY=a,b); exits 2 naming an unknown one. */
+function parse(): { sections: string[]; cpuProf: boolean } {
+  let values: { only?: string[]; 'cpu-prof'?: boolean; help?: boolean };
   try {
-    const project = path.join(tmp, 'user-project');
-    fs.mkdirSync(path.join(project, 'miniprogram'), { recursive: true });
-    installPacked(project);
-    execFileSync(process.execPath, [path.join(root, 'test/fixtures/wechat-ci.js'), 'pack', path.join(project, 'package.json'), path.join(project, 'miniprogram')], { cwd: root, stdio: 'ignore', timeout: 120000 });
-    const built = path.join(project, 'miniprogram/miniprogram_npm/wx-socket-manager');
-    const core = fs.statSync(path.join(built, 'index.js')).size + dirBytes(path.join(built, 'socket-status'));
-    return { files: listFiles(built).length, bytes: dirBytes(built), core };
-  } finally {
-    fs.rmSync(tmp, { recursive: true, force: true });
+    ({ values } = parseArgs({ options: { only: { type: 'string', multiple: true }, 'cpu-prof': { type: 'boolean' }, help: { type: 'boolean' } } }));
+  } catch (err) {
+    console.error(`[wx-socket-manager] bench: ${err instanceof Error ? err.message : String(err)}\n${USAGE}`);
+    process.exit(2);
   }
+  if (values.help) {
+    console.log(USAGE);
+    process.exit(0);
+  }
+  const asked = (values.only ?? process.env.BENCH_ONLY?.split(',') ?? []).flatMap((s) => s.split(',')).map((s) => s.trim()).filter(Boolean);
+  const unknown = asked.filter((s) => !(s in SECTIONS));
+  if (unknown.length) {
+    console.error(`[wx-socket-manager] bench: unknown section ${unknown.map((s) => `"${s}"`).join(', ')}\n${USAGE}`);
+    process.exit(2);
+  }
+  return { sections: asked.length ? Object.keys(SECTIONS).filter((s) => asked.includes(s)) : Object.keys(SECTIONS), cpuProf: values['cpu-prof'] === true };
 }
 
-async function size(): Promise<void> {
-  const esbuild = require('esbuild') as { build(o: object): Promise<{ outputFiles: Array<{ contents: Uint8Array }> }> };
-  const gz = (code: Uint8Array): number => zlib.gzipSync(code, { level: 9 }).length;
-  /** Others' packages, bundled and minified the same way (dependencies included). */
-  const minGz = async (entry: string): Promise<number> => {
-    const out = await esbuild.build({ entryPoints: [entry], bundle: true, minify: true, write: false, format: 'cjs', target: 'es2015', platform: 'neutral', logLevel: 'silent' });
-    return gz(out.outputFiles[0]!.contents);
-  };
-  /** Ours: the shipped file as it is (already bundled and minified by the build). */
-  const shipped = (name: string): number | undefined => {
-    const file = path.join(root, 'miniprogram_npm_src', name);
-    return fs.existsSync(file) ? gz(fs.readFileSync(file)) : undefined;
-  };
-  const main = shipped('index.js')!;
-  const extras = ['socket-status/index.js', 'platforms.js', 'session.js']
-    .map((f) => [f, shipped(f)] as const)
-    .filter((e): e is readonly [string, number] => e[1] !== undefined)
-    .map(([f, n]) => `${f} +${n} B`);
-  const rws = await minGz(require.resolve('reconnecting-websocket/dist/reconnecting-websocket-cjs.js'));
-  const party = await minGz(require.resolve('partysocket'));
-  const heartbeat = await minGz(require.resolve('websocket-heartbeat-miniprogram'));
-  const seed = await minGz(path.join(root, 'bench/seed-style.js'));
-  progress('size: npm pack + packNpmManually');
-  const packed = packedIntoMiniprogram();
-  rows.push(['1. Size, min+gzip of the mini-program entry (index.js as shipped, gzip -9)', `${main} B`, '≤ 4800 B (goal 4000)', main <= 4800 ? 'met' : `gap: ${main - 4800} B over`]);
-  rows.push(['   other shipped entries (each requires index.js)', extras.join('; '), '', '']);
-  rows.push(['   raw bytes a user\'s mini-program gains (packNpmManually copies): index.js + socket-status', `${packed.core} B`, '≤ 16000 B', packed.core <= 16000 ? 'met' : `gap: ${packed.core - 16000} B over`]);
-  rows.push(['   the same, every file (with platforms.js and session.js)', `${packed.bytes} B in ${packed.files} files`, '≤ 16000 B', packed.bytes <= 16000 ? 'met' : `gap: ${packed.bytes - 16000} B over`]);
-  rows.push(['   for comparison (esbuild min + gzip -9, dependencies bundled)', `reconnecting-websocket ${rws} B (${(main / rws).toFixed(2)}×); partysocket ${party} B (${(main / party).toFixed(2)}×); websocket-heartbeat-miniprogram ${heartbeat} B (${(main / heartbeat).toFixed(2)}×); seed-style hand-rolled ${seed} B (${(main / seed).toFixed(1)}×)`, '', '']);
-  done('size');
-}
-
-// ---- 2. overhead -----------------------------------------------------------------------------
-async function overhead(): Promise<void> {
-  const wss = new WebSocketServer({ host: '127.0.0.1', port: 0, perMessageDeflate: false });
-  await new Promise((r) => wss.once('listening', r));
-  let serverCount = 0;
-  wss.on('connection', (ws) => {
-    ws.on('message', (data) => {
-      const text = data.toString();
-      if (text.startsWith('blast ')) {
-        const n = Number(text.slice(6));
-        for (let i = 0; i < n; i++) ws.send('m');
-      } else if (text === 'ping') ws.send('pong');
-      else serverCount++;
-    });
-  });
-  const url = `ws://127.0.0.1:${(wss.address() as { port: number }).port}`;
-  const connect: ConnectSocket = createWsConnectSocket();
-  const N = 50000;
-
-  // A raw SocketTask, the way hand-written code uses it.
-  const rawTask = connect({ url });
-  let rawReceived = 0;
-  rawTask.onMessage(() => rawReceived++);
-  await new Promise<void>((r) => rawTask.onOpen(() => r()));
-  // The manager over its own task of the same adapter (defaults: heartbeat, queue on).
-  const socket = new WxSocketManager({ url, connectSocket: connect, watchNetwork: false, watchApp: false });
-  let mgrReceived = 0;
-  socket.on('message', () => mgrReceived++);
-  socket.connect();
-  await until(() => socket.state === 'open', 5000);
-
-  const sendRaw = async (): Promise<number> => {
-    const target = serverCount + N;
-    const t = process.hrtime.bigint();
-    for (let i = 0; i < N; i++) rawTask.send({ data: 'x' });
-    await until(() => serverCount >= target, 30000);
-    return N / (Number(process.hrtime.bigint() - t) / 1e9);
-  };
-  const noop = (): void => undefined;
-  const sendRawCb = async (): Promise<number> => {
-    const target = serverCount + N;
-    const t = process.hrtime.bigint();
-    for (let i = 0; i < N; i++) rawTask.send({ data: 'x', success: noop, fail: noop });
-    await until(() => serverCount >= target, 30000);
-    return N / (Number(process.hrtime.bigint() - t) / 1e9);
-  };
-  const sendMgr = async (): Promise<number> => {
-    const target = serverCount + N;
-    const t = process.hrtime.bigint();
-    for (let i = 0; i < N; i++) void socket.send('x');
-    await until(() => serverCount >= target, 30000);
-    return N / (Number(process.hrtime.bigint() - t) / 1e9);
-  };
-  const recvRaw = async (): Promise<number> => {
-    const target = rawReceived + N;
-    const t = process.hrtime.bigint();
-    rawTask.send({ data: `blast ${N}` });
-    await until(() => rawReceived >= target, 30000);
-    return N / (Number(process.hrtime.bigint() - t) / 1e9);
-  };
-  const recvMgr = async (): Promise<number> => {
-    const target = mgrReceived + N;
-    const t = process.hrtime.bigint();
-    void socket.send(`blast ${N}`);
-    await until(() => mgrReceived >= target, 30000);
-    return N / (Number(process.hrtime.bigint() - t) / 1e9);
-  };
-  const ROUNDS = 7;
-  const r = { sendRaw: [] as number[], sendRawCb: [] as number[], sendMgr: [] as number[], recvRaw: [] as number[], recvMgr: [] as number[] };
-  await sendRaw(); await sendMgr(); await recvRaw(); await recvMgr(); // warm-up
-  for (let i = 0; i < ROUNDS; i++) {
-    progress(`overhead round ${i + 1}/${ROUNDS}`);
-    // Alternate who goes first so drift on a noisy machine hits both sides alike.
-    if (i % 2) { r.sendMgr.push(await sendMgr()); r.sendRaw.push(await sendRaw()); } else { r.sendRaw.push(await sendRaw()); r.sendMgr.push(await sendMgr()); }
-    if (i % 2) { r.recvMgr.push(await recvMgr()); r.recvRaw.push(await recvRaw()); } else { r.recvRaw.push(await recvRaw()); r.recvMgr.push(await recvMgr()); }
-    r.sendRawCb.push(await sendRawCb());
-  }
-  const sendRatio = median(r.sendMgr.map((m, i) => m / r.sendRaw[i]!));
-  const recvRatio = median(r.recvMgr.map((m, i) => m / r.recvRaw[i]!));
-  const cbRatio = median(r.sendMgr.map((m, i) => m / r.sendRawCb[i]!));
-  const k = (x: number): string => `${Math.round(median([x]) / 1000)}k/s`;
-  rows.push(['2. Overhead, send (manager ÷ raw task)', `${sendRatio.toFixed(2)}× (median of ${ROUNDS} paired rounds × ${N / 1000}k frames; rates ~${k(median(r.sendMgr))} vs ~${k(median(r.sendRaw))})`, '≥ 0.95', sendRatio >= 0.95 ? 'met' : 'gap (see notes)']);
-  rows.push(['   send, vs a raw task given success/fail callbacks', `${cbRatio.toFixed(2)}× (what remains: a Promise per send, required by the contract, and the in-flight bookkeeping for re-queueing)`, '', '']);
-  rows.push(['   receive (manager ÷ raw task)', `${recvRatio.toFixed(2)}× (median of ${ROUNDS} paired rounds)`, '≥ 0.95', recvRatio >= 0.95 ? 'met' : 'gap (see notes)']);
-  socket.destroy();
-  rawTask.close({});
-  await new Promise((res) => wss.close(() => res(undefined)));
-  for (const c of wss.clients) c.terminate();
-  done('overhead');
-}
-
-// ---- 3. detection and 4. recovery -------------------------------------------------------------
-async function detectionAndRecovery(): Promise<void> {
-  const server = await startDevServer({ port: 0, tickInterval: 0, log: false });
-  const interval = 300;
-  const timeout = 300;
-  const reconnectInterval = 500;
-  const socket = new WxSocketManager({
-    url: server.url,
-    connectSocket: createWsConnectSocket({ closeTimeout: 200 }),
-    watchNetwork: false,
-    watchApp: false,
-    heartbeat: { interval, timeout },
-    reconnect: { interval: reconnectInterval },
-  });
-  let lastFrame = 0;
-  let detectedAt = 0;
-  let openedAt = 0;
-  socket.on('pong', () => (lastFrame = Date.now()));
-  socket.on('message', () => (lastFrame = Date.now()));
-  socket.on('error', (e) => e.code === 'HEARTBEAT_TIMEOUT' && (detectedAt = Date.now()));
-  socket.on('open', () => (openedAt = lastFrame = Date.now()));
-  socket.connect();
-  await until(() => socket.state === 'open', 5000);
-  const fromBlackhole: number[] = [];
-  const fromLastFrame: number[] = [];
-  for (let i = 0; i < 7; i++) {
-    progress(`detection run ${i + 1}/7`);
-    await sleep(50 + ((i * 97) % 250)); // blackholes land at different points of the heartbeat cycle
-    detectedAt = 0;
-    const silentSince = lastFrame;
-    const t = Date.now();
-    server.blackhole(5000);
-    await until(() => detectedAt > 0, 5000);
-    fromBlackhole.push(detectedAt - t);
-    fromLastFrame.push(detectedAt - silentSince);
-    await until(() => socket.state === 'open', 5000);
-  }
-  const d = median(fromLastFrame);
-  rows.push(['3. Detection of a half-open link (blackhole)', `median ${median(fromBlackhole)} ms after the blackhole, ${d} ms after the last frame (7 runs)`, `≤ interval + timeout + 50 = ${interval + timeout + 50} ms`, d <= interval + timeout + 50 ? 'met' : 'gap']);
-
-  const backToOpen: number[] = [];
-  for (let i = 0; i < 5; i++) {
-    progress(`recovery run ${i + 1}/5`);
-    const downtime = 1000 + i * 113; // not a multiple of the interval: lands anywhere in the backoff
-    server.restart(downtime);
-    const backAt = Date.now() + downtime;
-    openedAt = 0;
-    await until(() => openedAt > 0, 10000);
-    backToOpen.push(openedAt - backAt);
-  }
-  rows.push(['4. Recovery: server back → open', `median ${median(backToOpen)} ms, max ${Math.max(...backToOpen)} ms (fixed interval ${reconnectInterval} ms, 5 runs, downtime 1000–1452 ms)`, `≤ interval (${reconnectInterval} ms)`, Math.max(...backToOpen) <= reconnectInterval + 20 ? 'met' : 'gap']);
-  socket.destroy();
-  await server.close();
-
-  // Network back / app show → first attempt: the manager's own reaction time.
-  const netMs: number[] = [];
-  const showMs: number[] = [];
-  for (let i = 0; i < 21; i++) {
-    for (const kind of ['network', 'show'] as const) {
-      const wx = createFakeWx();
-      let attemptAt = 0n;
-      const fake = wx.connectSocket;
-      const s = new WxSocketManager({ url: 'wss://example.test', wx, connectSocket: (o) => ((attemptAt = process.hrtime.bigint()), fake(o)) });
-      s.connect();
-      wx.lastTask.serverOpen();
-      if (kind === 'network') wx.setNetwork(false);
-      wx.lastTask.serverClose(1006, '');
-      attemptAt = 0n;
-      const t = process.hrtime.bigint();
-      if (kind === 'network') wx.setNetwork(true);
-      else wx.showApp();
-      (kind === 'network' ? netMs : showMs).push(Number(attemptAt - t) / 1e6);
-      s.destroy();
-    }
-  }
-  const fmt = (x: number): string => `${x.toFixed(3)} ms`;
-  rows.push(['   network back / app show → first attempt', `median ${fmt(median(netMs))} / ${fmt(median(showMs))} (21 runs each)`, '≤ 20 ms', Math.max(median(netMs), median(showMs)) <= 20 ? 'met' : 'gap']);
-  done('detection and recovery');
-}
-
-// ---- 5. herd ------------------------------------------------------------------------------------
-function herd(): void {
-  const clients = 100000;
-  const attempts = 12;
-  const peak = (jitter: number, factor = 1, only = attempts): number => {
-    const policy = { interval: 5000, factor, maxInterval: 30000, jitter };
-    const random = seededRandom(42);
-    let horizon = 100;
-    for (let n = 1; n <= only; n++) horizon += Math.ceil(Math.min(policy.interval * Math.pow(factor, n - 1), policy.maxInterval) * (1 + jitter)) + 1;
-    const perMs = new Uint32Array(horizon);
-    for (let c = 0; c < clients; c++) {
-      let t = 0;
-      for (let n = 1; n <= only; n++) {
-        t += reconnectDelay(n, policy, random);
-        perMs[Math.min(horizon - 1, Math.round(t))]!++;
-      }
-    }
-    let window = 0;
-    let best = 0;
-    for (let i = 0; i < horizon; i++) {
-      window += perMs[i]!;
-      if (i >= 100) window -= perMs[i - 100]!;
-      best = Math.max(best, window);
-    }
-    return (best / clients) * 100;
-  };
-  progress('herd simulation');
-  const p0 = peak(0);
-  const p5 = peak(0.5);
-  const first = peak(0.5, 1, 1);
-  const grown = peak(0.5, 1.5);
-  rows.push(['5. Herd: peak attempts in any 100 ms, 100 000 clients, 12 attempts each', `jitter 0: ${p0.toFixed(1)} % of clients; jitter 0.5: ${p5.toFixed(2)} %`, 'jitter 0.5 ≤ 3 %', p5 <= 3 ? 'met' : 'gap: attempt n and n+1 spreads overlap at a fixed interval'])
-  rows.push(['   same, other views', `first attempt alone ${first.toFixed(2)} %; jitter 0.5 with factor 1.5: ${grown.toFixed(2)} %`, '', '']);
-  done('herd');
-}
-
-// ---- 6. leaks -------------------------------------------------------------------------------------
-async function leaks(): Promise<void> {
-  const gc = (globalThis as { gc?: () => void }).gc;
-  const heap = (): number => {
-    gc?.();
-    gc?.();
-    return process.memoryUsage().heapUsed;
-  };
-  const timersNow = (): number => (process as unknown as { getActiveResourcesInfo(): string[] }).getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
-  // A platform that keeps nothing (the testing fake records every task, which would count as growth).
-  let openTask: (() => void) | undefined;
-  const connectSocket: ConnectSocket = () => {
-    const task: SocketTaskLike = {
-      send: (o) => o.success?.({ errMsg: 'ok' }),
-      close: () => undefined,
-      onOpen: (fn) => (openTask = () => fn({ header: {} })),
-      onClose: () => undefined,
-      onError: () => undefined,
-      onMessage: () => undefined,
-    };
-    return task;
-  };
-  const wx = createFakeWx();
-  const socket = new WxSocketManager({ url: 'wss://example.test', wx, connectSocket });
-  const cycle = (kind: 'connect' | 'page'): void => {
-    if (kind === 'connect') socket.connect();
-    else socket.onLoad();
-    openTask?.();
-    void socket.send('hello');
-    if (kind === 'connect') socket.close();
-    else socket.onUnload();
-  };
-  for (let i = 0; i < 1000; i++) cycle('connect'); // warm-up
-  await sleep(10);
-  const timersBefore = timersNow();
-  const before = heap();
-  for (let i = 0; i < 10000; i++) {
-    if (i % 1000 === 0) progress(`connect/close cycle ${i}/10000`);
-    cycle('connect');
-  }
-  for (let i = 0; i < 10000; i++) {
-    if (i % 1000 === 0) progress(`onLoad/onUnload cycle ${i}/10000`);
-    cycle('page');
-  }
-  await sleep(10);
-  const growth = heap() - before;
-  const liveTimers = socket.diagnostics.timers + Math.max(0, timersNow() - timersBefore);
-  const listeners = wx.listenerCount();
-  const heapNote = gc ? `${(growth / 1024).toFixed(0)} KiB heap growth` : 'heap not measured (run with --expose-gc)';
-  rows.push(['6. Leaks after 10 000 connect/close + 10 000 onLoad/onUnload', `${liveTimers} live timers, ${listeners} wx listeners, ${heapNote}`, '0, 0, < 1 MB', liveTimers === 0 && listeners === 0 && growth < 1024 * 1024 ? 'met' : 'gap']);
-  socket.destroy();
-  done('leaks');
-}
+const table = (head: string[], body: string[][]): string =>
+  [`| ${head.join(' | ')} |`, `|${head.map(() => '---').join('|')}|`, ...body.map((r) => `| ${r.join(' | ')} |`)].join('\n');
+const secs = (ms: number): string => `${(ms / 1000).toFixed(0)} s`;
 
 async function main(): Promise<void> {
+  const { sections, cpuProf } = parse();
   const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
   const machine = `${cpu.trim()}, ${os.cpus().length} cores, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}, ${os.platform()}`;
   console.log(`wx-socket-manager bench — ${machine}\n`);
-  // BENCH_ONLY=size,herd runs a subset (while tuning one measure).
-  const only = process.env.BENCH_ONLY?.split(',');
-  const want = (name: string): boolean => !only || only.includes(name);
-  if (want('size')) await size();
-  if (want('herd')) herd();
-  if (want('leaks')) await leaks();
-  if (want('detection')) await detectionAndRecovery();
-  if (want('overhead')) await overhead();
-  if (want('redis')) await benchRedis({ rows, progress, done });
-  if (want('session')) {
-    await sessionBench(rows, progress);
-    done('session');
+  const rows: Row[] = [];
+  const peers: string[][] = [];
+  const notes: string[] = [];
+  const io: BenchIo = {
+    rows,
+    peers,
+    notes,
+    cpuProf,
+    progress: (text) => void (tty && process.stdout.write(`\r\x1b[K  … ${text}`)),
+    done: (title) => {
+      if (tty) process.stdout.write('\r\x1b[K');
+      console.log(`  ✔ ${title}`);
+    },
+  };
+  const times: string[] = [];
+  const t0 = Date.now();
+  const load0 = os.loadavg();
+  for (const name of sections) {
+    const t = Date.now();
+    try {
+      await SECTIONS[name]!(io);
+    } catch (err) {
+      // One broken section must not cost the others' figures.
+      const why = err instanceof Error ? err.message.split('\n')[0] : String(err);
+      console.error(`  ✘ ${name}: ${why}`);
+      rows.push([`Section "${name}"`, `not measured: it failed (${why})`, '', 'gap']);
+    }
+    times.push(`${name} ${secs(Date.now() - t)}`);
   }
-  if (want('server-memory')) {
-    await serverMemory(rows, progress);
-    done('server memory');
+  const out = [table(['measure', 'result', 'target', ''], rows)];
+  if (peers.length) {
+    out.push(`Side by side (median of ${cpuProf ? 1 : 3} runs in fresh processes, (min–max); 100-byte payloads, a window of ${100} in flight; ${pinningNote()}):`);
+    out.push(table(['measure', ...KINDS.map((k) => KIND_LABEL[k])], peers));
   }
-  const table = [
-    '| measure | result | target | |',
-    '|---|---|---|---|',
-    ...rows.map((r) => `| ${r.join(' | ')} |`),
-  ].join('\n');
-  console.log(`\n${table}\n\nMachine: ${machine}. Reproduce: npm run bench`);
+  if (cpuProf) out.push(`Numbers above were taken under --cpu-prof (not comparable). Profiles:\n${notes.filter((n) => n.includes('.cpuprofile') || n.includes('no profile')).join('\n')}`);
+  const failures = notes.filter((n) => n.includes('failed'));
+  if (failures.length) out.push(`Runs that failed (their figures are missing above):\n${failures.join('\n')}`);
+  const load = (l: number[]): string => l.map((x) => x.toFixed(1)).join(' ');
+  out.push(`Machine: ${machine}; load average (1/5/15 min) ${load(load0)} at the start, ${load(os.loadavg())} at the end (other work on the machine makes figures swing). Section times: ${times.join(', ')}; total ${secs(Date.now() - t0)}. Reproduce: npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`);
+  const text = out.join('\n\n');
+  console.log(`\n${text}`);
   fs.mkdirSync(path.join(root, '.build'), { recursive: true });
-  fs.writeFileSync(path.join(root, '.build/bench.md'), `${table}\n\nMachine: ${machine}\n`);
+  fs.writeFileSync(path.join(root, '.build/bench.md'), `${text}\n`);
   process.exit(0);
 }
 

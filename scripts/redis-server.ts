@@ -1,6 +1,6 @@
 /**
  * A private `redis-server` for tests and the benchmark: a free 127.0.0.1 port, a temp dir,
- * no persistence unless asked (then AOF with `appendfsync always`), stopped by its owner.
+ * no persistence unless asked (then AOF with `appendfsync always`, or `everysec`), stopped by its owner.
  * The Debian package `redis-server` provides the binary (`.ci/run` installs it).
  */
 import { spawn, spawnSync } from 'child_process';
@@ -25,6 +25,10 @@ export interface RedisProcess {
 export interface RedisStartOptions {
   /** Append-only file with `appendfsync always`: an acknowledged write survives a SIGKILL. @default false */
   aof?: boolean;
+  /** With `aof`: `everysec` fsyncs once a second instead (what a crash of the machine can lose). @default 'always' */
+  fsync?: 'always' | 'everysec';
+  /** More `redis-server` arguments, e.g. `['--maxmemory', '5mb', '--maxmemory-policy', 'noeviction']`. */
+  args?: string[];
 }
 
 const running = new Set<ChildProcess>();
@@ -40,7 +44,8 @@ export function redisServerPath(): string {
   throw new Error('[wx-socket-manager] redis-server not found on PATH: apt-get install redis-server (Debian/Ubuntu) or brew install redis (macOS)');
 }
 
-function freePort(): Promise<number> {
+/** A port free on 127.0.0.1 right now. */
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const probe = net.createServer();
     probe.once('error', reject);
@@ -57,10 +62,10 @@ function exited(child: ChildProcess): Promise<void> {
 }
 
 /** Spawns redis-server and resolves once it logs that it accepts connections (bounded: 10 s). */
-function spawnRedis(bin: string, port: number, dir: string, aof: boolean, extra: string[] = []): Promise<ChildProcess> {
+function spawnRedis(bin: string, port: number, dir: string, aof: boolean, extra: string[] = [], fsync = 'always'): Promise<ChildProcess> {
   const args = [
     '--port', String(port), '--bind', '127.0.0.1', '--protected-mode', 'yes', '--dir', dir,
-    '--save', '', '--appendonly', aof ? 'yes' : 'no', '--appendfsync', 'always',
+    '--save', '', '--appendonly', aof ? 'yes' : 'no', '--appendfsync', fsync,
     '--daemonize', 'no', '--logfile', '', '--loglevel', 'notice', ...extra,
   ];
   const child = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -102,7 +107,7 @@ export async function startRedis(options: RedisStartOptions = {}): Promise<Redis
   for (let attempt = 0; !child; attempt++) {
     port = await freePort();
     try {
-      child = await spawnRedis(bin, port, dir, aof);
+      child = await spawnRedis(bin, port, dir, aof, options.args, options.fsync);
     } catch (err) {
       if (attempt >= 2) throw err;
     }
@@ -119,7 +124,7 @@ export async function startRedis(options: RedisStartOptions = {}): Promise<Redis
     async restart({ crash = false, downtime = 0 } = {}) {
       await stopChild(crash ? 'SIGKILL' : 'SIGTERM');
       if (downtime > 0) await new Promise((r) => setTimeout(r, downtime));
-      current = await spawnRedis(bin, port, dir, aof);
+      current = await spawnRedis(bin, port, dir, aof, options.args, options.fsync);
     },
     async stop() {
       await stopChild('SIGTERM');

@@ -12,7 +12,9 @@ export type SocketErrorCode =
   /** Reliable sessions: the server did not acknowledge a message within `deliveryTimeout`. */
   | 'DELIVERY_TIMEOUT'
   /** Reliable sessions: more unacknowledged messages than the session may buffer. */
-  | 'OVERFLOW';
+  | 'OVERFLOW'
+  /** Session server: the session store (Redis…) failed; `errMsg` carries its own text. */
+  | 'STORE_FAILED';
 
 /** Every message of the package starts with it. */
 export const PREFIX = '[wx-socket-manager]';

@@ -5,7 +5,7 @@
  */
 import type { WebSocket } from 'ws';
 import { SessionHub } from '../server/hub';
-import { bindWs } from '../server/session-server';
+import { bindWs } from '../server/ws';
 import { memoryStore } from '../server/memory-store';
 import { redisStore } from '../server/redis-store';
 import type { ServerSession } from '../server/server-session';
@@ -54,17 +54,10 @@ interface Running {
 
 async function run(options: SessionsOptions): Promise<Running> {
   const store = options.redis ? redisStore({ client: options.redis }) : memoryStore();
-  const hub = new SessionHub({
-    store,
-    node: options.node,
-    sessionTtl: options.sessionTtl,
-    maxBuffered: 1000,
-    idleTimeout: 60000,
-    ackDelay: 50,
-    answerPing: options.answerPing,
-  });
-  hub.events.on('session', options.onSession);
-  hub.events.on('error', () => undefined);
+  // The core's defaults and checks (SESSION_DEFAULTS), but a longer idle time for stepping through code.
+  const hub = new SessionHub({ store, node: options.node, sessionTtl: options.sessionTtl, idleTimeout: 60000, answerPing: options.answerPing });
+  hub.on('session', options.onSession);
+  hub.on('error', () => undefined);
   await hub.start();
   return { hub, store };
 }

@@ -1,14 +1,23 @@
 /**
- * One server node's sessions, transport-agnostic: links attach through `attach(transport, user)`;
- * the store's events (doorbell, acks, takeovers, losses) reach the links and pending sends.
+ * The session server's core, transport-agnostic (graphql-ws's `makeServer` is the model): it
+ * owns its defaults and validation (options.ts); a transport glue (`bindWs` in ws.ts, or your
+ * own) attaches each socket with `attach(transport, user)` and feeds it frames. The store's
+ * events (doorbells, acks, takeovers, losses, trouble) reach the links and pending sends here.
+ * The callbacks links need form a private host object, not public methods.
  */
 import { randomBytes } from 'crypto';
 import { Emitter } from '../emitter';
-import { SocketError } from '../errors';
-import { CLOSE_TAKEN_OVER, encodePayload } from '../protocol';
+import { SocketError, typeError } from '../errors';
+import { CLOSE_SERVICE_RESTART, CLOSE_TAKEN_OVER, encodePayload } from '../protocol';
 import { Link } from './link';
-import type { LinkHost, Transport } from './link';
+import type { LinkHost, LinkInput } from './link';
+import { memoryStore } from './memory-store';
+import { checkCoreOptions } from './options';
+import type { HubOptions, Limits } from './options';
+import type { Transport } from './outbox';
+import { PendingSends } from './pending';
 import { ServerSession } from './server-session';
+import { storeFailed } from './store';
 import type { SessionState, SessionStore, StoreEvent } from './store';
 
 export interface Presence {
@@ -22,59 +31,76 @@ export interface SessionServerEvents {
   /** The first time this node serves a session, new or resumed. */
   session: ServerSession;
   presence: Presence;
-  /** A message handler or the store failed (the link involved was closed 1011). */
+  /**
+   * A message handler failed (its link was closed 1011), or the store did: its errors arrive as
+   * `SocketError` `STORE_FAILED` with the store's text in `errMsg`, and trouble it found on its
+   * own (e.g. Redis's `maxmemory-policy`) as it reported it.
+   */
   error: unknown;
 }
 
-export interface HubOptions {
-  store: SessionStore;
-  node: string;
-  sessionTtl: number;
-  maxBuffered: number;
-  idleTimeout: number;
-  ackDelay: number;
-  /** Asked on every `ping`; false withholds the `pong` (fault injection). @default always true */
-  answerPing?: () => boolean;
-}
+type Listener<K extends keyof SessionServerEvents> = (payload: SessionServerEvents[K]) => void;
 
-interface Waiter {
-  resolve(): void;
-  reject(err: Error): void;
-}
+const yes = (): boolean => true;
 
-export class SessionHub implements LinkHost {
-  readonly events = new Emitter<SessionServerEvents>();
-  readonly store: SessionStore;
+export class SessionHub {
   readonly node: string;
-  readonly ttl: number;
-  readonly ackDelay: number;
-  readonly handoverTimeout: number;
+  readonly limits: Limits;
+  private readonly store: SessionStore;
+  private readonly ownStore: boolean;
+  private readonly events = new Emitter<SessionServerEvents>();
   private readonly sessions = new Map<string, ServerSession>();
   private readonly links = new Set<Link>();
-  private readonly waiters = new Map<string, Map<number, Waiter>>();
+  private readonly pending = new PendingSends();
+  private readonly host: LinkHost;
   private readonly idPrefix = randomBytes(6).toString('base64url') + '.';
   private nextId = 0;
   private sweep: ReturnType<typeof setInterval> | undefined;
   private unsubscribe: (() => Promise<void>) | undefined;
   private closed = false;
 
-  constructor(private readonly options: HubOptions) {
-    this.store = options.store;
-    this.node = options.node;
-    this.ttl = options.sessionTtl;
-    this.ackDelay = options.ackDelay;
-    this.handoverTimeout = options.idleTimeout;
+  constructor(options: HubOptions = {}) {
+    this.limits = checkCoreOptions(options);
+    this.ownStore = !options.store;
+    this.store = options.store ?? memoryStore();
+    this.node = options.node ?? randomBytes(6).toString('base64url');
+    this.host = {
+      store: this.store,
+      node: this.node,
+      limits: this.limits,
+      answerPing: options.answerPing ?? yes,
+      session: (state, resumed) => this.serve(state, resumed),
+      acked: (id, a) => this.pending.acked(id, a),
+      online: (ss, online) => this.events.emit('presence', { sessionId: ss.id, user: ss.user, online, lastSeen: ss.lastSeen }),
+      failed: (err) => this.report(err),
+      dropped: (link) => void this.links.delete(link),
+    };
   }
 
+  on<K extends keyof SessionServerEvents>(event: K, listener: Listener<K>): () => void {
+    return this.events.on(event, listener);
+  }
+
+  off<K extends keyof SessionServerEvents>(event: K, listener: Listener<K>): void {
+    this.events.off(event, listener);
+  }
+
+  /** Reports a failure of the glue around the core (e.g. `authenticate` threw) on the `error` event. */
+  report(err: unknown): void {
+    this.events.emit('error', err);
+  }
+
+  /** Listens to the store; links may attach before it resolves. */
   async start(): Promise<void> {
     this.unsubscribe = await this.store.subscribe(this.node, (e) => this.onStoreEvent(e));
-    const every = Math.max(10, Math.min(this.options.idleTimeout, this.ttl) / 4);
-    this.sweep = setInterval(() => this.sweepIdle(), every);
+    const { idleTimeout, helloTimeout, sessionTtl } = this.limits;
+    this.sweep = setInterval(() => this.sweepLinks(), Math.max(10, Math.min(idleTimeout, helloTimeout, sessionTtl) / 4));
     this.sweep.unref();
   }
 
-  attach(transport: Transport, user: string): Link {
-    const link = new Link(this, transport, user);
+  /** A new link over `transport` for `user` (`String(user)` from authenticate): feed it the transport's frames and end. */
+  attach(transport: Transport, user: string): LinkInput {
+    const link = new Link(this.host, transport, user);
     this.links.add(link);
     return link;
   }
@@ -82,24 +108,25 @@ export class SessionHub implements LinkHost {
   /** Sends to a session wherever its link is; resolves on the client's ack. Never throws. */
   send = async (id: string, data: unknown): Promise<void> => {
     if (typeof data !== 'string' && !(data instanceof ArrayBuffer) && !ArrayBuffer.isView(data)) {
-      throw new TypeError('[wx-socket-manager] send() takes a string, an ArrayBuffer or a typed array/Buffer');
+      throw typeError('send() takes a string, an ArrayBuffer or a typed array/Buffer');
     }
     if (this.closed) throw new SocketError('CLOSED', 'the session server is closed');
     const p = encodePayload(data);
-    const m = { id: this.idPrefix + (this.nextId++).toString(36), d: p.d, b: p.b };
-    if (!p.b) delete m.b;
-    const r = await this.store.append(id, m, this.options.maxBuffered);
-    if (!r.ok) {
-      throw r.reason === 'overflow'
-        ? new SocketError('OVERFLOW', `session has ${this.options.maxBuffered} unacknowledged messages (maxBuffered); its next resume says "overflow"`)
-        : new SocketError('CLOSED', 'no such session (unknown or expired)');
+    const m = p.b ? { id: this.idPrefix + (this.nextId++).toString(36), d: p.d, b: p.b } : { id: this.idPrefix + (this.nextId++).toString(36), d: p.d };
+    const { maxBuffered, maxBufferedBytes } = this.limits;
+    const r = await this.store.append(id, m, { messages: maxBuffered, bytes: maxBufferedBytes }).catch((err: unknown) => Promise.reject(storeFailed(err)));
+    const link = this.sessions.get(id)?.link;
+    if (r.ok) {
+      const acked = this.pending.add(id, r.s);
+      link?.offer({ s: r.s, ...m });
+      return acked;
     }
-    return new Promise<void>((resolve, reject) => {
-      let list = this.waiters.get(id);
-      if (!list) this.waiters.set(id, (list = new Map()));
-      list.set(r.s, { resolve, reject });
-      this.sessions.get(id)?.link?.offer({ s: r.s, ...m });
-    });
+    if (r.reason === 'overflow') {
+      throw new SocketError('OVERFLOW', `session has ${maxBuffered} messages or ${maxBufferedBytes} bytes unacknowledged (maxBuffered, maxBufferedBytes); its next resume says "overflow"`);
+    }
+    // Linked here, yet the store no longer holds it: store trouble, never a takeover.
+    link?.close(CLOSE_SERVICE_RESTART, 'session lost');
+    throw new SocketError('CLOSED', 'no such session (unknown or expired)');
   };
 
   sessionById(id: string): ServerSession | undefined {
@@ -111,91 +138,7 @@ export class SessionHub implements LinkHost {
     return [...this.sessions.values()];
   }
 
-  // ---- LinkHost ----
-
-  answerPing(): boolean {
-    return this.options.answerPing ? this.options.answerPing() : true;
-  }
-
-  session(state: SessionState, resumed: boolean): ServerSession {
-    let ss = this.sessions.get(state.id);
-    if (!ss) {
-      ss = new ServerSession(state.id, state.user, resumed, this.send);
-      this.sessions.set(state.id, ss);
-      this.events.emit('session', ss);
-    }
-    return ss;
-  }
-
-  acked(id: string, a: number): void {
-    const list = this.waiters.get(id);
-    if (!list) return;
-    for (const [s, w] of list) {
-      if (s > a) continue;
-      list.delete(s);
-      w.resolve();
-    }
-    if (list.size === 0) this.waiters.delete(id);
-  }
-
-  online(ss: ServerSession, online: boolean): void {
-    this.events.emit('presence', { sessionId: ss.id, user: ss.user, online, lastSeen: ss.lastSeen });
-  }
-
-  failed(err: unknown): void {
-    this.events.emit('error', err);
-  }
-
-  dropped(link: Link): void {
-    this.links.delete(link);
-  }
-
-  // ---- store events and time ----
-
-  private onStoreEvent(e: StoreEvent): void {
-    switch (e.type) {
-      case 'appended':
-        this.sessions.get(e.id)?.link?.pull(e.s);
-        break;
-      case 'acked':
-        this.acked(e.id, e.a);
-        break;
-      case 'taken':
-      {
-        // Fences, not node names: a late event never closes a link made by a newer claim.
-        const link = this.sessions.get(e.id)?.link;
-        if (link && link.claimFence < e.fence) link.close(CLOSE_TAKEN_OVER, 'session taken over');
-        break;
-      }
-      case 'lost': {
-        this.sessions.get(e.id)?.link?.close(CLOSE_TAKEN_OVER, 'session lost');
-        this.sessions.delete(e.id);
-        this.rejectAll(e.id, new SocketError('CLOSED', `the session was lost (${e.reason}) before the client acknowledged`));
-        break;
-      }
-    }
-  }
-
-  private rejectAll(id: string, err: Error): void {
-    const list = this.waiters.get(id);
-    this.waiters.delete(id);
-    if (list) for (const w of list.values()) w.reject(err);
-  }
-
-  private sweepIdle(): void {
-    const now = Date.now();
-    for (const link of this.links) {
-      if (now - link.lastSeen > this.options.idleTimeout) {
-        link.close(1001, 'idle timeout');
-        link.closed();
-      }
-    }
-    // A session this node no longer serves is forgotten once the store would have expired it.
-    for (const [id, ss] of this.sessions) {
-      if (!ss.link && now - ss.lastSeen > this.ttl * 2 && !this.waiters.has(id)) this.sessions.delete(id);
-    }
-  }
-
+  /** Closes every link (1001), rejects unacknowledged sends `CLOSED`, stops listening; a store it made itself is closed too. */
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
@@ -204,7 +147,54 @@ export class SessionHub implements LinkHost {
       link.close(1001, 'server closing');
       link.closed();
     }
-    for (const id of [...this.waiters.keys()]) this.rejectAll(id, new SocketError('CLOSED', 'the session server closed before the client acknowledged'));
+    this.pending.closeAll();
     await this.unsubscribe?.();
+    if (this.ownStore) await this.store.close();
+  }
+
+  // ---- inside ----
+
+  private serve(state: SessionState, resumed: boolean): ServerSession {
+    let ss = this.sessions.get(state.id);
+    if (!ss) {
+      ss = new ServerSession(state.id, state.user, resumed, this.send);
+      this.sessions.set(state.id, ss);
+      this.events.emit('session', ss);
+    }
+    if (state.fence > ss.fence) ss.fence = state.fence;
+    return ss;
+  }
+
+  private onStoreEvent(e: StoreEvent): void {
+    if (e.type === 'error') return this.report(e.error);
+    const ss = this.sessions.get(e.id);
+    if (e.type === 'appended') ss?.link?.pull(e.s);
+    else if (e.type === 'acked') this.pending.acked(e.id, e.a);
+    else if (e.type === 'taken') {
+      if (!ss) return;
+      if (e.fence > ss.fence) ss.fence = e.fence;
+      // Fences, not node names: a late event never closes a link made by a newer claim.
+      if (ss.link && ss.link.claimFence < e.fence) ss.link.close(CLOSE_TAKEN_OVER, 'session taken over');
+    } else {
+      ss?.link?.close(CLOSE_SERVICE_RESTART, 'session lost');
+      this.sessions.delete(e.id);
+      this.pending.reject(e.id, new SocketError('CLOSED', `the session was lost (${e.reason}) before the client acknowledged`));
+    }
+  }
+
+  private sweepLinks(): void {
+    const now = Date.now();
+    for (const link of this.links) {
+      // Dead peers never report their close: the link is dropped now.
+      if (link.helloOverdue(now)) link.closed();
+      else if (now - link.lastSeen > this.limits.idleTimeout) {
+        link.close(1001, 'idle timeout');
+        link.closed();
+      }
+    }
+    // A session this node no longer serves is forgotten once the store would have expired it.
+    for (const [id, ss] of this.sessions) {
+      if (!ss.link && now - ss.lastSeen > this.limits.sessionTtl * 2 && !this.pending.has(id)) this.sessions.delete(id);
+    }
   }
 }

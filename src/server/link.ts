@@ -1,85 +1,96 @@
 /**
  * The protocol for one link (PROTOCOL.md, server side), knowing nothing of `ws`: text frames
- * in, frames and closes out through a `Transport`, state through the `SessionStore`.
- * Frames of one link are handled strictly in order even though store calls are async.
+ * in, frames and closes out through a `Transport` (the outbox bounds what is written), state
+ * through the `SessionStore`. Frames of one link are handled strictly in order even though
+ * store calls are async.
  */
-import { ACK_EVERY, CLOSE_PROTOCOL, CLOSE_TAKEN_OVER, HEARTBEAT_PING, HEARTBEAT_PONG, classify, decodePayload, encodeAck, encodeError, encodeMsg, encodeWelcome, parseFrame } from '../protocol';
-import type { HelloFrame, WelcomeReason } from '../protocol';
-import type { ServerSession } from './server-session';
-import type { SessionState, SessionStore, StoredMessage } from './store';
+import {
+  ACK_EVERY, CLOSE_PROTOCOL, CLOSE_SERVER_ERROR, CLOSE_SERVICE_RESTART, CLOSE_TAKEN_OVER, CLOSE_TOO_MANY_SESSIONS, CLOSE_TRY_AGAIN_LATER,
+  HEARTBEAT_PING, HEARTBEAT_PONG, classify, decodePayload, encodeAck, encodeError, encodeWelcome, parseFrame,
+} from '../protocol';
+import type { HelloFrame, MsgFrame } from '../protocol';
+import { catchUp, greet, replace } from './handshake';
+import type { Limits } from './options';
+import { Outbox } from './outbox';
+import type { OutboxOwner, Transport } from './outbox';
+import type { ServerSession, SessionLink } from './server-session';
+import { storeFailed } from './store';
+import type { Fenced, SessionState, SessionStore, StoredMessage } from './store';
 
-/** The socket under a link. */
-export interface Transport {
-  send(text: string): void;
-  close(code: number, reason: string): void;
-  /** Stop reading inbound frames (backpressure while the app is slow). */
-  pause?(): void;
-  resume?(): void;
+/** What the glue feeds a link: the transport's inbound frames and its end. */
+export interface LinkInput {
+  /** An inbound text frame. */
+  text(data: string): void;
+  /** An inbound binary frame (not part of the protocol: 4400). */
+  binary(): void;
+  /** The transport is gone (closed by either side). */
+  closed(): void;
 }
 
-/** What a link needs from the server around it. */
+/** What a link needs from the server core around it (private to the core). */
 export interface LinkHost {
   readonly store: SessionStore;
   readonly node: string;
-  readonly ttl: number;
-  readonly ackDelay: number;
-  /** Longest wait for a replaced link's running message handler. */
-  readonly handoverTimeout: number;
+  readonly limits: Limits;
   /** Whether to answer this `ping` (the dev server's "nopong" fault says no). */
   answerPing(): boolean;
   /** The node's handle on a session, made (and announced) on first use. */
   session(state: SessionState, resumed: boolean): ServerSession;
   acked(id: string, a: number): void;
   online(session: ServerSession, online: boolean): void;
+  /** For the server's `error` event. */
   failed(err: unknown): void;
   dropped(link: Link): void;
 }
 
-const PAGE = 200;
+/** Inbound frames waiting for the app beyond which reading pauses (TCP backpressure); it resumes below LOW_WATER. */
 const HIGH_WATER = 1000;
 const LOW_WATER = 100;
 const done = Promise.resolve();
 
-export class Link {
+export class Link implements LinkInput, SessionLink, OutboxOwner {
   lastSeen = Date.now();
+  private readonly opened = this.lastSeen;
   private state: 'hello' | 'welcoming' | 'open' | 'closed' = 'hello';
   private ss: ServerSession | undefined;
   private fence = 0;
-  /** Highest server seq written to this link. */
-  private sent = 0;
-  /** Highest server seq known to exist (doorbells). */
-  private known = 0;
-  private pumping = false;
+  private readonly out: Outbox;
+  private readonly queue: string[] = [];
+  private queuedBytes = 0;
+  private paused = false;
+  private busy = false;
+  private draining: Promise<void> | undefined;
   /** Highest client seq recorded in the store: what acks say. */
   private recorded = 0;
   private recording = false;
-  private clientAcked = 0;
-  private acking = false;
+  private ackSent = 0;
   private ackTimer: ReturnType<typeof setTimeout> | undefined;
-  private readonly queue: string[] = [];
-  private paused = false;
-  private draining: Promise<void> | undefined;
-  private busy = false;
+  /** Highest server seq the client acknowledged on this link. */
+  private clientAck = 0;
+  private acking = false;
 
-  constructor(private readonly host: LinkHost, private readonly transport: Transport, readonly user: string) {}
-
-  get sessionId(): string | undefined {
-    return this.ss?.id;
+  constructor(private readonly host: LinkHost, private readonly transport: Transport, readonly user: string) {
+    this.out = new Outbox(transport, this, host.limits.maxLinkBuffer, host.limits.idleTimeout);
   }
 
-  /** The fence of the claim this link holds. */
+  get store(): SessionStore {
+    return this.host.store;
+  }
+
   get claimFence(): number {
     return this.fence;
   }
 
-  /** An inbound text frame. `ping` is answered at once, whatever is queued. */
+  // ---- LinkInput ----
+
   text(text: string): void {
     if (this.state === 'closed') return;
     this.lastSeen = Date.now();
-    if (text === HEARTBEAT_PING) return this.host.answerPing() ? this.transport.send(HEARTBEAT_PONG) : undefined;
+    if (text === HEARTBEAT_PING) return void (this.host.answerPing() && this.out.write(HEARTBEAT_PONG));
     if (text === HEARTBEAT_PONG) return;
     this.queue.push(text);
-    if (this.queue.length > HIGH_WATER && !this.paused && this.transport.pause) {
+    this.queuedBytes += text.length;
+    if (!this.paused && this.transport.pause && (this.queue.length > HIGH_WATER || this.queuedBytes > this.host.limits.maxLinkBuffer)) {
       this.paused = true;
       this.transport.pause();
     }
@@ -89,10 +100,9 @@ export class Link {
   }
 
   binary(): void {
-    if (this.state !== 'closed') this.fail('binary frames are not part of the session protocol');
+    this.fail('binary frames are not part of the session protocol');
   }
 
-  /** The transport is gone (closed by either side). */
   closed(): void {
     if (this.state === 'closed' && !this.ss) return;
     const ss = this.ss;
@@ -102,62 +112,99 @@ export class Link {
     if (ss && ss.link === this) {
       ss.setLink(null);
       this.host.online(ss, false);
-      this.host.store.release(ss.id, this.fence, this.host.ttl).catch((err) => this.host.failed(err));
+      this.host.store.release(ss.id, this.fence, this.host.limits.sessionTtl).catch((err) => this.host.failed(storeFailed(err)));
     }
   }
 
-  /** Closes the link (takeover, idle, server shutdown). */
+  // ---- SessionLink ----
+
   close(code: number, reason: string): void {
     if (this.state === 'closed') return;
     this.end();
     this.transport.close(code, reason);
   }
 
-  /** Resolves when no frame of this link is being handled. */
   idle(): Promise<void> {
     return this.draining ?? done;
   }
 
-  /** Doorbell: server seq `s` exists; send it (and anything before it) in order. */
   pull(s: number): void {
-    if (s > this.known) this.known = s;
-    if (this.state === 'open' && !this.pumping && this.sent < this.known) void this.pump();
+    this.out.pull(s);
   }
 
-  /** A message this node just appended: written at once when it is the next one. */
   offer(m: StoredMessage): void {
-    if (this.state === 'open' && !this.pumping && m.s === this.sent + 1) {
-      this.sent = m.s;
-      if (m.s > this.known) this.known = m.s;
-      this.transport.send(encodeMsg(m.s, m.id, m.d, m.b));
-    } else this.pull(m.s);
+    this.out.offer(m);
   }
 
-  private isClosed(): boolean {
-    return this.state === 'closed';
+  // ---- OutboxOwner ----
+
+  isOpen(): boolean {
+    return this.state === 'open';
   }
+
+  clientAcked(): number {
+    return this.clientAck;
+  }
+
+  drained(): void {
+    if (this.recorded > this.ackSent) this.sendAck();
+  }
+
+  /** The peer stopped reading: closed 1013, and gone at once (its session released) — it will not read the close either. */
+  stuck(): void {
+    this.close(CLOSE_TRY_AGAIN_LATER, 'not reading');
+    this.closed();
+  }
+
+  failed(err: unknown): void {
+    this.broke(storeFailed(err));
+  }
+
+  /** The store lost what this link knew (eviction, a flush, a rollback): unless a newer claim won, the session is forgotten and the client resyncs once. */
+  lost(why: string): void {
+    const ss = this.ss;
+    if (this.state === 'closed' || !ss) return;
+    void this.host.store.received(ss.id, this.fence, this.recorded).then(
+      (verdict) => this.refused(verdict === 'stale' ? 'stale' : 'gone', why),
+      (err: unknown) => this.failed(err),
+    );
+  }
+
+  // ---- for the core's sweep ----
+
+  /** True when the link has not said hello within `helloTimeout`; it is then closed 4400. */
+  helloOverdue(now: number): boolean {
+    if (this.state !== 'hello' || now - this.opened <= this.host.limits.helloTimeout) return false;
+    this.fail(`no hello within ${this.host.limits.helloTimeout} ms`);
+    return true;
+  }
+
+  // ---- inbound frames, in order ----
 
   private end(): void {
     this.state = 'closed';
     this.queue.length = 0;
+    this.queuedBytes = 0;
     if (this.ackTimer) clearTimeout(this.ackTimer);
     this.ackTimer = undefined;
+    this.out.stop();
   }
 
   private async drain(): Promise<void> {
     this.busy = true;
     try {
       while (this.queue.length > 0 && this.state !== 'closed') {
-        const pending = this.handle(this.queue.shift()!);
+        const text = this.queue.shift()!;
+        this.queuedBytes -= text.length;
+        const pending = this.handle(text);
         if (pending) await pending;
-        if (this.paused && this.queue.length < LOW_WATER) {
+        if (this.paused && this.queue.length < LOW_WATER && this.queuedBytes < this.host.limits.maxLinkBuffer / 2) {
           this.paused = false;
           this.transport.resume?.();
         }
       }
     } catch (err) {
-      this.host.failed(err);
-      this.close(1011, 'server error');
+      this.failed(err);
     } finally {
       this.busy = false;
       this.draining = undefined;
@@ -168,30 +215,13 @@ export class Link {
   private handle(text: string): Promise<void> | undefined {
     const f = parseFrame(text);
     switch (f.t) {
-      case 'msg': {
-        const ss = this.ss;
-        if (this.state !== 'open' || !ss) return this.fail('msg before welcome');
-        const verdict = classify(f.s, ss.handled);
-        if (verdict === 'duplicate') return this.scheduleAck();
-        if (verdict === 'gap') return this.fail(`gap in "s": expected ${ss.handled + 1}, got ${f.s}`);
-        const pending = ss.deliver(decodePayload(f.d, f.b), { seq: f.s, id: f.id });
-        if (!pending) {
-          this.taken(ss, f.s);
-          return undefined;
-        }
-        return pending.then(
-          () => this.taken(ss, f.s),
-          (err: unknown) => {
-            this.host.failed(err);
-            this.close(1011, 'message handler failed');
-          },
-        );
-      }
+      case 'msg':
+        return this.message(f);
       case 'ack':
         if (this.state !== 'open') return this.fail('ack before welcome');
-        if (f.a > this.sent) return this.fail(`ack ${f.a} is above what was sent (${this.sent})`);
-        if (f.a > this.clientAcked) {
-          this.clientAcked = f.a;
+        if (f.a > this.out.sent) return this.fail(`ack ${f.a} is above what was sent (${this.out.sent})`);
+        if (f.a > this.clientAck) {
+          this.clientAck = f.a;
           if (!this.acking) void this.flushAck();
         }
         return undefined;
@@ -206,88 +236,50 @@ export class Link {
     }
   }
 
-  private async hello(f: HelloFrame): Promise<void> {
-    const { store, node, ttl } = this.host;
-    let reason: WelcomeReason | undefined;
-    let state: SessionState;
-    if (f.sid === null) {
-      reason = 'new';
-      state = await store.create(this.user, node, ttl);
-    } else {
-      const claim = await store.claim(f.sid, this.user, node, ttl);
-      if (claim.ok && f.rx > claim.session.seq) {
-        await store.release(f.sid, claim.session.fence, ttl);
-        this.fail(`hello "rx" ${f.rx} is above what was ever sent (${claim.session.seq})`);
-        return;
-      }
-      if (claim.ok && f.rx < claim.session.acked) {
-        // The client forgot messages it had acknowledged: replaying cannot close that gap, so announce it.
-        await store.release(f.sid, claim.session.fence, 0);
-        reason = 'unknown';
-      } else if (!claim.ok) reason = claim.reason;
-      state = claim.ok && !reason ? claim.session : await store.create(this.user, node, ttl);
-    }
-    if (this.state === 'closed') {
-      await store.release(state.id, state.fence, ttl);
-      return;
-    }
-    this.fence = state.fence;
-    const ss = this.host.session(state, !reason);
-    const old = ss.link;
-    if (old && old !== this) {
-      old.close(CLOSE_TAKEN_OVER, 'session taken over');
-      // Its running message handler finishes first (bounded: a handler that never settles does not block the session).
-      let timer: ReturnType<typeof setTimeout> | undefined;
-      await Promise.race([old.idle(), new Promise((r) => (timer = setTimeout(r, this.host.handoverTimeout)))]);
-      clearTimeout(timer);
-    }
-    if (!reason) {
-      // A message a replaced link handed to the app but had not recorded yet is recorded now.
-      if (ss.handled < state.rx) ss.handled = state.rx;
-      if (ss.handled > state.rx && !(await store.received(state.id, this.fence, ss.handled))) return this.takenOver();
-      if (f.rx > state.acked && !(await store.ack(state.id, this.fence, f.rx))) return this.takenOver();
-      if (f.rx > state.acked) this.host.acked(state.id, f.rx);
-      this.sent = f.rx;
-      this.clientAcked = f.rx;
-    }
-    // (a method call: the awaits above may have closed the link)
-    if (this.isClosed()) {
-      await store.release(state.id, this.fence, ttl);
-      return;
-    }
-    this.ss = ss;
-    this.recorded = ss.handled;
-    this.ackSent = ss.handled; // the welcome's rx acknowledges as much
-    ss.setLink(this);
-    this.transport.send(encodeWelcome(state.id, !reason, ss.handled, ttl, reason));
-    this.state = 'open';
-    this.host.online(ss, true);
-    this.pull(state.seq);
+  private message(f: MsgFrame): Promise<void> | undefined {
+    const ss = this.ss;
+    if (this.state !== 'open' || !ss) return this.fail('msg before welcome');
+    const verdict = classify(f.s, ss.handled);
+    if (verdict === 'duplicate') return this.scheduleAck();
+    if (verdict === 'gap') return this.fail(`gap in "s": expected ${ss.handled + 1}, got ${f.s}`);
+    const pending = ss.deliver(decodePayload(f.d, f.b), { seq: f.s, id: f.id });
+    if (!pending) return void this.taken(ss, f.s);
+    return pending.then(
+      () => this.taken(ss, f.s),
+      (err: unknown) => this.broke(err, 'message handler failed'),
+    );
   }
 
-  private async pump(): Promise<void> {
-    const id = this.ss!.id;
-    this.pumping = true;
-    try {
-      while (this.state === 'open' && this.sent < this.known) {
-        const page = await this.host.store.replay(id, this.sent, PAGE);
-        let progressed = false;
-        for (const m of page) {
-          if (this.state !== 'open') return;
-          if (m.s !== this.sent + 1) continue;
-          this.sent = m.s;
-          progressed = true;
-          this.transport.send(encodeMsg(m.s, m.id, m.d, m.b));
-        }
-        if (!progressed) break;
-      }
-    } catch (err) {
-      this.host.failed(err);
-      this.close(1011, 'server error');
-    } finally {
-      this.pumping = false;
+  // ---- the handshake ----
+
+  private async hello(f: HelloFrame): Promise<void> {
+    const { store, node, limits } = this.host;
+    const greeting = await greet(store, f, this.user, node, limits.sessionTtl, limits.maxSessionsPerUser);
+    if (!greeting.ok) return this.refuse(CLOSE_TOO_MANY_SESSIONS, 'too many sessions', `this user has ${limits.maxSessionsPerUser} sessions, each with a live link (maxSessionsPerUser)`);
+    const { session: state, reason } = greeting;
+    this.fence = state.fence;
+    if (this.state === 'closed') return store.release(state.id, state.fence, limits.sessionTtl);
+    const ss = this.host.session(state, !reason);
+    if (!(await replace(ss, this, limits.handoverTimeout))) return this.close(CLOSE_TAKEN_OVER, 'session taken over');
+    if (!reason) {
+      const verdict = await catchUp(store, ss, state, f.rx);
+      if (verdict !== 'ok') return void this.refused(verdict, 'resuming');
+      if (f.rx > state.acked) this.host.acked(state.id, f.rx);
     }
+    // (a method call: the awaits above may have closed the link)
+    if (this.isClosed()) return store.release(state.id, this.fence, limits.sessionTtl);
+    this.ss = ss;
+    this.recorded = this.ackSent = ss.handled; // the welcome's rx acknowledges as much
+    this.clientAck = reason ? 0 : f.rx;
+    ss.setLink(this);
+    this.state = 'open';
+    const welcomed = this.out.write(encodeWelcome(state.id, !reason, ss.handled, limits.sessionTtl, reason));
+    this.host.online(ss, true);
+    if (!welcomed) return this.stuck();
+    this.out.start(state.id, this.clientAck, state.seq);
   }
+
+  // ---- recording client messages, acknowledging server ones ----
 
   private taken(ss: ServerSession, s: number): void {
     if (s > ss.handled) ss.handled = s;
@@ -300,13 +292,13 @@ export class Link {
     try {
       while (this.state === 'open' && ss.handled > this.recorded) {
         const upTo = ss.handled;
-        if (!(await this.host.store.received(ss.id, this.fence, upTo))) return this.takenOver();
+        const verdict = await this.host.store.received(ss.id, this.fence, upTo);
+        if (verdict !== 'ok') return void this.refused(verdict, 'recording');
         this.recorded = upTo;
         this.scheduleAck();
       }
     } catch (err) {
-      this.host.failed(err);
-      this.close(1011, 'server error');
+      this.failed(err);
     } finally {
       this.recording = false;
     }
@@ -317,14 +309,14 @@ export class Link {
     this.acking = true;
     try {
       let a = 0;
-      while (this.state === 'open' && this.clientAcked > a) {
-        a = this.clientAcked;
-        if (!(await this.host.store.ack(ss.id, this.fence, a))) return this.takenOver();
+      while (this.state === 'open' && this.clientAck > a) {
+        a = this.clientAck;
+        const verdict = await this.host.store.ack(ss.id, this.fence, a);
+        if (verdict !== 'ok') return void this.refused(verdict, `acknowledging ${a}`);
         this.host.acked(ss.id, a);
       }
     } catch (err) {
-      this.host.failed(err);
-      this.close(1011, 'server error');
+      this.failed(err);
     } finally {
       this.acking = false;
     }
@@ -340,32 +332,54 @@ export class Link {
       if (this.ackTimer) clearTimeout(this.ackTimer);
       this.ackTimer = undefined;
       this.sendAck();
-      return undefined;
+    } else if (!this.ackTimer) {
+      this.ackTimer = setTimeout(() => {
+        this.ackTimer = undefined;
+        if (this.state === 'open') this.sendAck();
+      }, this.host.limits.ackDelay);
     }
-    if (this.ackTimer) return undefined;
-    this.ackTimer = setTimeout(() => {
-      this.ackTimer = undefined;
-      if (this.state === 'open') this.sendAck();
-    }, this.host.ackDelay);
     return undefined;
   }
 
-  private ackSent = 0;
-
   private sendAck(): void {
-    this.ackSent = this.recorded;
-    this.transport.send(encodeAck(this.recorded));
+    if (this.out.write(encodeAck(this.recorded))) this.ackSent = this.recorded;
   }
 
-  private takenOver(): void {
-    this.close(CLOSE_TAKEN_OVER, 'session taken over');
+  // ---- endings ----
+
+  private isClosed(): boolean {
+    return this.state === 'closed';
+  }
+
+  /** A write the store refused: a newer claim won (4409), or the store lost the session (forgotten; 1012). */
+  private refused(verdict: Exclude<Fenced, 'ok'>, what: string): false {
+    const ss = this.ss;
+    if (verdict === 'stale') this.close(CLOSE_TAKEN_OVER, 'session taken over');
+    else if (this.state !== 'closed') {
+      if (ss) this.host.store.release(ss.id, this.fence, 0).catch((err) => this.host.failed(storeFailed(err)));
+      this.host.failed(storeFailed(new Error(`the store lost session ${ss ? ss.id : ''} while linked (${what})`)));
+      this.close(CLOSE_SERVICE_RESTART, 'session lost');
+    }
+    return false;
+  }
+
+  /** The server failed (the store, or the app's handler): close 1011; nothing unrecorded was acknowledged, so the client sends it again. */
+  private broke(err: unknown, reason = 'server error'): void {
+    if (this.state === 'closed') return;
+    this.host.failed(err);
+    this.close(CLOSE_SERVER_ERROR, reason);
+  }
+
+  /** Error frame, then close with `code`. */
+  private refuse(code: number, reason: string, message: string): undefined {
+    if (this.state === 'closed') return undefined;
+    this.out.write(encodeError(code, message));
+    this.close(code, reason);
+    return undefined;
   }
 
   /** Error frame, then close 4400. */
   private fail(message: string): undefined {
-    if (this.state === 'closed') return undefined;
-    this.transport.send(encodeError(CLOSE_PROTOCOL, message));
-    this.close(CLOSE_PROTOCOL, 'protocol error');
-    return undefined;
+    return this.refuse(CLOSE_PROTOCOL, 'protocol error', message);
   }
 }

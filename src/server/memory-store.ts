@@ -2,8 +2,9 @@
  * `memoryStore()`: sessions in this process's memory. The default store: one server process;
  * a restart loses every session, which clients see as one announced `resync`.
  */
-import { randomBytes } from 'crypto';
-import type { Appended, Claim, SessionState, SessionStore, StoreEvent, StoredMessage } from './store';
+import { newSessionId } from './session-id';
+import { plainStore } from './store';
+import type { Appended, BufferLimit, Claim, Created, Fenced, NewMessage, SessionState, SessionStore, StoreEvent, StoredMessage } from './store';
 
 export interface MemoryStoreOptions {
   /** How often released sessions are checked for expiry, in ms. @default 1000 */
@@ -13,135 +14,207 @@ export interface MemoryStoreOptions {
 interface Entry extends SessionState {
   /** Unacknowledged messages: `buf[i].s === acked + 1 + i`. */
   buf: StoredMessage[];
+  /** UTF-8 bytes of the payloads in `buf`. */
+  bytes: number;
   overflow: boolean;
   /** While released: when it expires. After expiry: when it is forgotten. */
   until: number;
   ttl: number;
   expired: boolean;
+  /** When its link last came or went: the least recently seen goes first when its user is over the limit. */
+  seen: number;
 }
 
-/** A session id: 128 random bits, base64url. */
-export const newSessionId = (): string => randomBytes(16).toString('base64url');
-
 export function memoryStore(options: MemoryStoreOptions = {}): SessionStore {
-  const sessions = new Map<string, Entry>();
-  const listeners = new Set<(e: StoreEvent) => void>();
-  const emit = (e: StoreEvent): void => {
-    if (listeners.size === 0) return;
+  return plainStore(new MemoryStore(options.sweepInterval ?? 1000));
+}
+
+const state = (e: Entry): SessionState => ({ id: e.id, user: e.user, rx: e.rx, seq: e.seq, acked: e.acked, fence: e.fence, node: e.node });
+
+class MemoryStore implements SessionStore {
+  private readonly sessions = new Map<string, Entry>();
+  /** Each user's sessions that have not expired. */
+  private readonly users = new Map<string, Set<string>>();
+  private readonly listeners = new Set<(e: StoreEvent) => void>();
+  private readonly sweep: ReturnType<typeof setInterval>;
+
+  constructor(sweepInterval: number) {
+    this.sweep = setInterval(() => {
+      const now = Date.now();
+      for (const entry of this.sessions.values()) this.expire(entry, now);
+    }, sweepInterval);
+    this.sweep.unref();
+  }
+
+  async create(user: string, node: string, ttl: number, maxSessions = Infinity): Promise<Created> {
+    if (!this.makeSpace(user, maxSessions)) return { ok: false, reason: 'limit' };
+    const now = Date.now();
+    const entry: Entry = { id: newSessionId(), user, rx: 0, seq: 0, acked: 0, fence: 1, node, buf: [], bytes: 0, overflow: false, until: 0, ttl, expired: false, seen: now };
+    this.sessions.set(entry.id, entry);
+    let ids = this.users.get(user);
+    if (!ids) this.users.set(user, (ids = new Set()));
+    ids.add(entry.id);
+    return { ok: true, session: state(entry) };
+  }
+
+  async claim(id: string, user: string, node: string, ttl: number): Promise<Claim> {
+    const entry = this.sessions.get(id);
+    if (!entry) return { ok: false, reason: 'unknown' };
+    if (entry.user !== user) return { ok: false, reason: 'forbidden' };
+    if (this.expire(entry, Date.now())) return { ok: false, reason: this.sessions.has(id) ? 'expired' : 'unknown' };
+    if (entry.overflow) {
+      this.forget(entry);
+      this.emit({ type: 'lost', id, reason: 'overflow' });
+      return { ok: false, reason: 'overflow' };
+    }
+    entry.fence++;
+    entry.node = node;
+    entry.ttl = ttl;
+    entry.seen = Date.now();
+    this.emit({ type: 'taken', id, fence: entry.fence, node });
+    return { ok: true, session: state(entry) };
+  }
+
+  async append(id: string, m: NewMessage, limit: BufferLimit): Promise<Appended> {
+    const entry = this.alive(id);
+    if (!entry) return { ok: false, reason: 'unknown' };
+    const bytes = Buffer.byteLength(m.d);
+    if (entry.buf.length >= limit.messages || entry.bytes + bytes > limit.bytes) {
+      entry.overflow = true;
+      return { ok: false, reason: 'overflow' };
+    }
+    const s = ++entry.seq;
+    entry.buf.push(m.b ? { s, id: m.id, d: m.d, b: 1 } : { s, id: m.id, d: m.d });
+    entry.bytes += bytes;
+    this.emit({ type: 'appended', id, s });
+    return { ok: true, s };
+  }
+
+  async ack(id: string, fence: number, a: number): Promise<Fenced> {
+    const entry = this.fenced(id, fence);
+    if (typeof entry === 'string') return entry;
+    if (a > entry.seq) return 'gone';
+    if (a > entry.acked) {
+      for (const m of entry.buf.splice(0, a - entry.acked)) entry.bytes -= Buffer.byteLength(m.d);
+      entry.acked = a;
+      this.emit({ type: 'acked', id, a });
+    }
+    return 'ok';
+  }
+
+  async received(id: string, fence: number, s: number): Promise<Fenced> {
+    const entry = this.fenced(id, fence);
+    if (typeof entry === 'string') return entry;
+    if (s > entry.rx) entry.rx = s;
+    return 'ok';
+  }
+
+  async replay(id: string, after: number, limit: number): Promise<StoredMessage[]> {
+    const entry = this.alive(id);
+    if (!entry) return [];
+    const from = Math.max(0, after - entry.acked);
+    return entry.buf.slice(from, from + limit);
+  }
+
+  async release(id: string, fence: number, ttl: number): Promise<void> {
+    // A newer claim owns it: not ours to release. (An older fence than ours: the store went back; it is ours.)
+    const entry = this.alive(id);
+    if (!entry || entry.fence > fence) return;
+    if (ttl <= 0) {
+      this.forget(entry);
+      if (entry.buf.length > 0) this.emit({ type: 'lost', id, reason: 'unknown' });
+      return;
+    }
+    entry.node = null;
+    entry.ttl = ttl;
+    entry.until = entry.seen = Date.now();
+    entry.until += ttl;
+  }
+
+  async subscribe(_node: string, listener: (e: StoreEvent) => void): Promise<() => Promise<void>> {
+    this.listeners.add(listener);
+    return async () => void this.listeners.delete(listener);
+  }
+
+  async close(): Promise<void> {
+    clearInterval(this.sweep);
+    this.listeners.clear();
+    this.sessions.clear();
+    this.users.clear();
+  }
+
+  // ---- inside ----
+
+  private emit(e: StoreEvent): void {
+    if (this.listeners.size === 0) return;
     queueMicrotask(() => {
-      for (const fn of [...listeners]) fn(e);
+      for (const fn of [...this.listeners]) fn(e);
     });
-  };
-  // An expired session's messages go at once; its tombstone answers `expired` for another ttl.
-  const expire = (entry: Entry, now: number): boolean => {
+  }
+
+  private alive(id: string): Entry | undefined {
+    const entry = this.sessions.get(id);
+    return entry && !this.expire(entry, Date.now()) ? entry : undefined;
+  }
+
+  /** The entry when `fence` is its current one; else why not. */
+  private fenced(id: string, fence: number): Entry | 'stale' | 'gone' {
+    const entry = this.alive(id);
+    if (!entry) return 'gone';
+    if (entry.fence === fence) return entry;
+    return entry.fence > fence ? 'stale' : 'gone';
+  }
+
+  /** Ends the user's least recently seen sessions without a link until fewer than `max` remain; false if every one has a link. */
+  private makeSpace(user: string, max: number): boolean {
+    const ids = this.users.get(user);
+    if (!ids) return true;
+    const now = Date.now();
+    for (const id of [...ids]) this.expire(this.sessions.get(id)!, now);
+    while (ids.size >= max) {
+      let victim: Entry | undefined;
+      for (const id of ids) {
+        const entry = this.sessions.get(id)!;
+        if (entry.node === null && (!victim || entry.seen < victim.seen)) victim = entry;
+      }
+      if (!victim) return false;
+      // Ended on purpose: announced even with nothing buffered (expiry announces only buffered ones), so a node drops its handle at once.
+      if (victim.buf.length === 0) this.emit({ type: 'lost', id: victim.id, reason: 'expired' });
+      victim.until = now;
+      this.expire(victim, now);
+    }
+    return true;
+  }
+
+  /**
+   * True when the session is expired (its messages go at once, and its tombstone answers
+   * `expired` for another ttl) or forgotten.
+   */
+  private expire(entry: Entry, now: number): boolean {
     if (entry.expired) {
-      if (now >= entry.until) sessions.delete(entry.id);
+      if (now >= entry.until) this.sessions.delete(entry.id);
       return true;
     }
     if (entry.node !== null || now < entry.until) return false;
     const had = entry.buf.length > 0;
     entry.expired = true;
     entry.buf = [];
+    entry.bytes = 0;
     entry.until += entry.ttl;
-    if (had) emit({ type: 'lost', id: entry.id, reason: 'expired' });
-    if (now >= entry.until) sessions.delete(entry.id);
+    this.unlist(entry);
+    if (had) this.emit({ type: 'lost', id: entry.id, reason: 'expired' });
+    if (now >= entry.until) this.sessions.delete(entry.id);
     return true;
-  };
-  const live = (id: string, fence?: number): Entry | undefined => {
-    const entry = sessions.get(id);
-    if (!entry || expire(entry, Date.now())) return undefined;
-    return fence === undefined || entry.fence === fence ? entry : undefined;
-  };
-  const sweep = setInterval(() => {
-    const now = Date.now();
-    for (const entry of sessions.values()) expire(entry, now);
-  }, options.sweepInterval ?? 1000);
-  sweep.unref();
+  }
 
-  const state = (e: Entry): SessionState => ({ id: e.id, user: e.user, rx: e.rx, seq: e.seq, acked: e.acked, fence: e.fence, node: e.node });
+  private forget(entry: Entry): void {
+    this.sessions.delete(entry.id);
+    this.unlist(entry);
+  }
 
-  return {
-    async create(user, node, ttl) {
-      const entry: Entry = { id: newSessionId(), user, rx: 0, seq: 0, acked: 0, fence: 1, node, buf: [], overflow: false, until: 0, ttl, expired: false };
-      sessions.set(entry.id, entry);
-      return state(entry);
-    },
-
-    async claim(id, user, node, ttl): Promise<Claim> {
-      const entry = sessions.get(id);
-      if (!entry) return { ok: false, reason: 'unknown' };
-      if (entry.user !== user) return { ok: false, reason: 'forbidden' };
-      if (expire(entry, Date.now())) return { ok: false, reason: sessions.has(id) ? 'expired' : 'unknown' };
-      if (entry.overflow) {
-        sessions.delete(id);
-        emit({ type: 'lost', id, reason: 'overflow' });
-        return { ok: false, reason: 'overflow' };
-      }
-      entry.fence++;
-      entry.node = node;
-      entry.ttl = ttl;
-      emit({ type: 'taken', id, fence: entry.fence, node });
-      return { ok: true, session: state(entry) };
-    },
-
-    async append(id, m, maxBuffered): Promise<Appended> {
-      const entry = live(id);
-      if (!entry) return { ok: false, reason: 'unknown' };
-      if (entry.buf.length >= maxBuffered) {
-        entry.overflow = true;
-        return { ok: false, reason: 'overflow' };
-      }
-      const s = ++entry.seq;
-      entry.buf.push(m.b ? { s, id: m.id, d: m.d, b: 1 } : { s, id: m.id, d: m.d });
-      emit({ type: 'appended', id, s });
-      return { ok: true, s };
-    },
-
-    async ack(id, fence, a) {
-      const entry = live(id, fence);
-      if (!entry) return false;
-      const upTo = Math.min(a, entry.seq);
-      if (upTo > entry.acked) {
-        entry.buf.splice(0, upTo - entry.acked);
-        entry.acked = upTo;
-        emit({ type: 'acked', id, a: upTo });
-      }
-      return true;
-    },
-
-    async received(id, fence, s) {
-      const entry = live(id, fence);
-      if (!entry) return false;
-      if (s > entry.rx) entry.rx = s;
-      return true;
-    },
-
-    async replay(id, after, limit) {
-      const entry = live(id);
-      if (!entry) return [];
-      const from = Math.max(0, after - entry.acked);
-      return entry.buf.slice(from, from + limit);
-    },
-
-    async release(id, fence, ttl) {
-      const entry = live(id, fence);
-      if (!entry) return;
-      entry.node = null;
-      entry.ttl = ttl;
-      entry.until = Date.now() + ttl;
-    },
-
-    async subscribe(_node, listener) {
-      listeners.add(listener);
-      return async () => {
-        listeners.delete(listener);
-      };
-    },
-
-    async close() {
-      clearInterval(sweep);
-      listeners.clear();
-      sessions.clear();
-    },
-  };
+  private unlist(entry: Entry): void {
+    const ids = this.users.get(entry.user);
+    if (!ids?.delete(entry.id) || ids.size > 0) return;
+    this.users.delete(entry.user);
+  }
 }

@@ -2,35 +2,29 @@
  * `redisStore({ client })`: sessions in Redis ≥ 7, shared by any number of server nodes.
  * Each session is a state hash and a Stream of unacked server messages under one hash tag;
  * every read-modify-write is one Lua script (redis-scripts.ts). A node learns of new
- * messages, acks and takeovers through a doorbell channel of its own.
+ * messages, acks and takeovers through a doorbell channel of its own (redis-doorbells.ts).
  */
-import { newSessionId } from './memory-store';
+import { PREFIX, typeError } from '../errors';
+import { connect, evictionRisk } from './redis-client';
+import type { RedisClient } from './redis-client';
+import { Doorbells } from './redis-doorbells';
 import { SCRIPTS, runScript } from './redis-scripts';
-import type { RedisCaller, Script } from './redis-scripts';
-import type { Appended, Claim, SessionState, SessionStore, StoreEvent, StoredMessage } from './store';
+import type { Script } from './redis-scripts';
+import { isSessionId, newSessionId } from './session-id';
+import { plainStore } from './store';
+import type { Appended, BufferLimit, Claim, Created, Fenced, NewMessage, SessionState, SessionStore, StoreEvent, StoredMessage } from './store';
 
-/** What the store uses of an ioredis subscriber connection (`client.duplicate()`). */
-export interface RedisSubscriber {
-  on(event: 'message', fn: (channel: string, message: string) => void): unknown;
-  on(event: 'ready', fn: () => void): unknown;
-  on(event: 'error', fn: (err: Error) => void): unknown;
-  subscribe(...channels: string[]): Promise<unknown>;
-  unsubscribe(...channels: string[]): Promise<unknown>;
-  disconnect(): void;
-}
-
-/** What the store uses of an ioredis `Redis` (or `Cluster`) client. */
-export interface RedisClient extends RedisCaller {
-  duplicate(): RedisSubscriber;
-  quit(): Promise<unknown>;
-}
+export type { RedisClient, RedisSubscriber } from './redis-client';
 
 export interface RedisStoreOptions {
   /** An ioredis client (`new Redis(url)` or `new Cluster(nodes)`), or a redis:// URL for the store to connect (and close) itself. */
   client: RedisClient | string;
   /** Prefix of every key and channel; no braces (the `{sid}` hash tag follows it). @default 'wxs:' */
   prefix?: string;
-  /** The most messages one session's Stream may hold, whatever `maxBuffered` the server asks: a guard for a shared Redis. @default Infinity */
+  /**
+   * The most messages one session's Stream may hold: a guard for a shared Redis, below the
+   * server's own bounds (`maxBuffered` messages, `maxBufferedBytes` bytes), which always apply. @default Infinity
+   */
   maxLen?: number;
   /**
    * How often a node renews the sessions it holds (one script call each), in ms; a crashed
@@ -41,223 +35,270 @@ export interface RedisStoreOptions {
   sweepInterval?: number;
 }
 
-/** Ids the server issues (base64url); anything else is unknown without asking Redis. */
-const SID = /^[A-Za-z0-9_-]{1,64}$/;
 const MAX_PAGE = 10000;
+const FENCED: Record<string, Fenced> = { '1': 'ok', '0': 'stale', '-1': 'gone' };
+
+/** A session this node holds, with the highest seq and ack it has seen: Redis showing less went back. */
+interface Held {
+  user: string;
+  fence: number;
+  ttl: number;
+  seq: number;
+  acked: number;
+}
 
 export function redisStore(options: RedisStoreOptions): SessionStore {
-  const prefix = options.prefix ?? 'wxs:';
-  if (typeof prefix !== 'string' || /[{}]/.test(prefix)) throw new Error('[wx-socket-manager] redisStore: option "prefix" must be a string without braces');
-  const maxLen = options.maxLen ?? Infinity;
-  if (!(maxLen >= 1)) throw new Error('[wx-socket-manager] redisStore: option "maxLen" must be ≥ 1');
-  const leaseInterval = positive('leaseInterval', options.leaseInterval ?? 30000);
-  const sweepInterval = positive('sweepInterval', options.sweepInterval ?? 1000);
-  const owned = typeof options.client === 'string';
-  const client = typeof options.client === 'string' ? connect(options.client) : options.client;
-  if (!client || typeof client.call !== 'function' || typeof client.duplicate !== 'function') {
-    throw new Error('[wx-socket-manager] redisStore: option "client" must be an ioredis client or a redis:// URL');
-  }
-  const channel = `${prefix}node:`;
-  const keys = (id: string): string[] => {
-    const tag = `${prefix}{${id}}:`;
-    return [`${tag}st`, `${tag}dn`, `${tag}tb`, `${tag}ix`];
-  };
-  const run = (s: Script, id: string, args: Array<string | number>): Promise<unknown> => runScript(client, s, keys(id), args);
-
-  /** Sessions this node holds: renewed every leaseInterval while their fence is ours. */
-  const held = new Map<string, { fence: number; ttl: number }>();
-  /** Sessions this node appended to, with the highest seq still waiting for the client's ack. */
-  const waiting = new Map<string, number>();
-  const listeners = new Map<string, Set<(e: StoreEvent) => void>>();
-  const leaseMs = (ttl: number): number => ttl + 2 * leaseInterval;
-  const hold = (id: string, fence: number, ttl: number): void => void held.set(id, { fence, ttl });
-
-  let sub: RedisSubscriber | undefined;
-  let closed = false;
-  /** The node name appended messages carry, so acks find their way back here: the first subscribed node. */
-  const self = (): string => listeners.keys().next().value ?? '';
-
-  const deliver = (node: string | undefined, e: StoreEvent): void => {
-    if (e.type === 'acked') {
-      const top = waiting.get(e.id);
-      if (top !== undefined && e.a >= top) waiting.delete(e.id);
-    } else if (e.type === 'lost') {
-      waiting.delete(e.id);
-    } else if (e.type === 'taken') {
-      const mine = held.get(e.id);
-      if (mine && mine.fence < e.fence) held.delete(e.id);
-    }
-    // Acks and losses settle sends made through this store, whichever node name heard them.
-    const targets = node === undefined || e.type === 'acked' || e.type === 'lost' ? [...listeners.values()] : [listeners.get(node) ?? new Set()];
-    for (const set of targets) for (const fn of [...set]) fn(e);
-  };
-
-  const onMessage = (ch: string, text: string): void => {
-    if (!ch.startsWith(channel)) return;
-    const node = ch.slice(channel.length);
-    const [kind, id = '', x = '', ...rest] = text.split('|');
-    const n = Number(x);
-    if (kind === 'a') deliver(node, { type: 'appended', id, s: n });
-    else if (kind === 'k') deliver(node, { type: 'acked', id, a: n });
-    else if (kind === 't') deliver(node, { type: 'taken', id, fence: n, node: rest.join('|') });
-    else if (kind === 'l' && (x === 'overflow' || x === 'expired')) deliver(node, { type: 'lost', id, reason: x });
-  };
-
-  /**
-   * Doorbells published while the subscriber was away are gone: after it is back, ring them
-   * again from the state of every session this node holds or waits on.
-   */
-  const recover = async (): Promise<void> => {
-    if (!sub || closed) return;
-    await sub.subscribe(...[...listeners.keys()].map((n) => channel + n));
-    const ids = new Set([...held.keys(), ...waiting.keys()]);
-    await Promise.all([...ids].map(async (id) => {
-      const [f, sq, ak, owner] = (await client.call('HMGET', keys(id)[0]!, 'f', 'sq', 'ak', 'n')) as Array<string | null>;
-      if (f === null || f === undefined) {
-        if (waiting.has(id)) deliver(undefined, { type: 'lost', id, reason: (await gone(id)) ?? 'expired' });
-        return;
-      }
-      const mine = held.get(id);
-      if (mine && Number(f) > mine.fence) deliver(self(), { type: 'taken', id, fence: Number(f), node: owner ?? '' });
-      else if (mine && Number(sq) > Number(ak)) deliver(self(), { type: 'appended', id, s: Number(sq) });
-      if (waiting.has(id)) deliver(undefined, { type: 'acked', id, a: Number(ak) });
-    }));
-  };
-
-  const timers = [
-    setInterval(() => void renew(), leaseInterval),
-    setInterval(() => void sweep(), sweepInterval),
-  ];
-  for (const t of timers) t.unref();
-  const renew = async (): Promise<void> => {
-    await Promise.all([...held].map(async ([id, { fence, ttl }]) => {
-      const ok = await run(SCRIPTS.keep, id, [fence, leaseMs(ttl), leaseMs(ttl) + ttl, '0']).catch(() => 1);
-      if (ok === 0 && held.get(id)?.fence === fence) held.delete(id);
-    }));
-  };
-  /** Why a session's state is gone: 'overflow' (its claim dropped it and told the senders), else expired. */
-  const gone = async (id: string): Promise<'overflow' | undefined> => ((await client.call('GET', keys(id)[2]!)) === '' ? 'overflow' : undefined);
-  const sweep = async (): Promise<void> => {
-    await Promise.all([...waiting.keys()].map(async (id) => {
-      if ((await client.call('EXISTS', keys(id)[0]!).catch(() => 1)) !== 0 || (await gone(id).catch(() => 'overflow'))) return;
-      if (waiting.has(id)) deliver(undefined, { type: 'lost', id, reason: 'expired' });
-    }));
-  };
-
-  return {
-    async create(user, node, ttl) {
-      const id = newSessionId();
-      await run(SCRIPTS.create, id, [user, node, leaseMs(ttl), leaseMs(ttl) + ttl]);
-      hold(id, 1, ttl);
-      return { id, user, rx: 0, seq: 0, acked: 0, fence: 1, node };
-    },
-
-    async claim(id, user, node, ttl): Promise<Claim> {
-      if (!SID.test(id)) return { ok: false, reason: 'unknown' };
-      const r = (await run(SCRIPTS.claim, id, [user, node, leaseMs(ttl), leaseMs(ttl) + ttl, channel, id])) as [number, ...Array<number | string>];
-      if (r[0] !== 1) return { ok: false, reason: r[1] as 'unknown' | 'expired' | 'forbidden' | 'overflow' };
-      const [, rx, seq, acked, fence] = r as number[];
-      const session: SessionState = { id, user, rx: rx!, seq: seq!, acked: acked!, fence: fence!, node };
-      hold(id, session.fence, ttl);
-      return { ok: true, session };
-    },
-
-    async append(id, m, maxBuffered): Promise<Appended> {
-      if (!SID.test(id)) return { ok: false, reason: 'unknown' };
-      const node = self();
-      const r = (await run(SCRIPTS.append, id, [m.id, m.d, m.b ? '1' : '0', Math.min(maxBuffered, maxLen), node, channel, id])) as [number, number | string];
-      if (r[0] !== 1) return { ok: false, reason: r[1] as 'overflow' | 'unknown' };
-      const s = r[1] as number;
-      if (node) waiting.set(id, Math.max(s, waiting.get(id) ?? 0));
-      return { ok: true, s };
-    },
-
-    async ack(id, fence, a) {
-      return SID.test(id) && (await run(SCRIPTS.ack, id, [fence, a, channel, id])) === 1;
-    },
-
-    async received(id, fence, s) {
-      return SID.test(id) && (await run(SCRIPTS.received, id, [fence, s])) === 1;
-    },
-
-    async replay(id, after, limit): Promise<StoredMessage[]> {
-      if (!SID.test(id)) return [];
-      const count = Math.max(0, Math.min(Math.floor(limit), MAX_PAGE));
-      if (count === 0) return [];
-      const entries = (await client.call('XRANGE', keys(id)[1]!, `(0-${after}`, '+', 'COUNT', count)) as Array<[string, string[]]>;
-      return entries.map(([entryId, f]) => {
-        const s = Number(entryId.slice(2));
-        // Fields in the order APPEND writes them: i, n, d[, b].
-        return f[7] === '1' ? { s, id: f[1]!, d: f[5]!, b: 1 } : { s, id: f[1]!, d: f[5]! };
-      });
-    },
-
-    async release(id, fence, ttl) {
-      if (!SID.test(id)) return;
-      if (held.get(id)?.fence === fence) held.delete(id);
-      await run(SCRIPTS.keep, id, [fence, ttl, 2 * ttl, '1']);
-    },
-
-    async subscribe(node, listener) {
-      if (closed) throw new Error('[wx-socket-manager] redisStore: subscribe() after close()');
-      if (!sub) {
-        const s = client.duplicate();
-        sub = s;
-        let ready = false;
-        s.on('message', onMessage);
-        s.on('error', () => undefined);
-        s.on('ready', () => {
-          if (ready) void recover().catch(() => undefined);
-          ready = true;
-        });
-      }
-      let set = listeners.get(node);
-      if (!set) {
-        set = new Set();
-        listeners.set(node, set);
-        await sub.subscribe(channel + node);
-      }
-      set.add(listener);
-      return async () => {
-        const current = listeners.get(node);
-        if (!current?.delete(listener) || current.size > 0) return;
-        listeners.delete(node);
-        if (!sub || closed) return;
-        if (listeners.size > 0) return void (await sub.unsubscribe(channel + node));
-        // Nobody listens any more (the server closed): no connection is left open.
-        sub.disconnect();
-        sub = undefined;
-      };
-    },
-
-    async close() {
-      if (closed) return;
-      closed = true;
-      for (const t of timers) clearInterval(t);
-      listeners.clear();
-      held.clear();
-      waiting.clear();
-      sub?.disconnect();
-      if (owned) await client.quit().catch(() => undefined);
-    },
-  };
+  return plainStore(new RedisStore(options));
 }
 
 function positive(name: string, value: number): number {
-  if (!(typeof value === 'number' && value > 0 && Number.isFinite(value))) throw new Error(`[wx-socket-manager] redisStore: option "${name}" must be a number > 0`);
+  if (!(typeof value === 'number' && value > 0 && Number.isFinite(value))) throw typeError(`redisStore: option "${name}" must be a number > 0`);
   return value;
 }
 
-function connect(url: string): RedisClient {
-  let Redis: new (url: string) => RedisClient & { on(event: 'error', fn: (err: Error) => void): unknown };
-  try {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    Redis = require('ioredis');
-  } catch {
-    throw new Error('[wx-socket-manager] redisStore needs the "ioredis" package: npm install ioredis');
+class RedisStore implements SessionStore {
+  private readonly prefix: string;
+  private readonly maxLen: number;
+  private readonly owned: boolean;
+  private readonly client: RedisClient;
+  private readonly bells: Doorbells;
+  private readonly held = new Map<string, Held>();
+  /** Sessions this node appended to, with the highest seq still waiting for the client's ack. */
+  private readonly waiting = new Map<string, number>();
+  private readonly timers: Array<ReturnType<typeof setInterval>>;
+  private closed = false;
+  private warned = false;
+
+  constructor(options: RedisStoreOptions) {
+    const prefix = options.prefix ?? 'wxs:';
+    if (typeof prefix !== 'string' || /[{}]/.test(prefix)) throw typeError('redisStore: option "prefix" must be a string without braces');
+    const maxLen = options.maxLen ?? Infinity;
+    if (!(maxLen >= 1) || (maxLen !== Infinity && !Number.isInteger(maxLen))) throw typeError('redisStore: option "maxLen" must be ≥ 1');
+    const leaseInterval = positive('leaseInterval', options.leaseInterval ?? 30000);
+    const sweepInterval = positive('sweepInterval', options.sweepInterval ?? 1000);
+    this.owned = typeof options.client === 'string';
+    const client = typeof options.client === 'string' ? connect(options.client) : options.client;
+    if (!client || typeof client.call !== 'function' || typeof client.duplicate !== 'function') {
+      throw typeError('redisStore: option "client" must be an ioredis client or a redis:// URL');
+    }
+    this.prefix = prefix;
+    this.maxLen = maxLen;
+    this.client = client;
+    this.leaseMs = (ttl: number): number => ttl + 2 * leaseInterval;
+    this.bells = new Doorbells(client, `${prefix}node:`, (e) => this.observe(e), () => void this.recover().catch(() => undefined));
+    this.timers = [setInterval(() => void this.renew(), leaseInterval), setInterval(() => void this.sweep(), sweepInterval)];
+    for (const t of this.timers) t.unref();
   }
-  const client = new Redis(url);
-  // Connection errors are retried by ioredis and surface as rejected commands; don't print each one.
-  client.on('error', () => undefined);
-  return client;
+
+  /** How long Redis keeps a held session's keys: renewed every leaseInterval. */
+  private readonly leaseMs: (ttl: number) => number;
+
+  async create(user: string, node: string, ttl: number, maxSessions = Infinity): Promise<Created> {
+    const id = newSessionId();
+    if (!(await this.admit(user, id, ttl, maxSessions))) return { ok: false, reason: 'limit' };
+    await this.run(SCRIPTS.create, id, [user, node, this.leaseMs(ttl), this.leaseMs(ttl) + ttl]);
+    this.held.set(id, { user, fence: 1, ttl, seq: 0, acked: 0 });
+    return { ok: true, session: { id, user, rx: 0, seq: 0, acked: 0, fence: 1, node } };
+  }
+
+  async claim(id: string, user: string, node: string, ttl: number): Promise<Claim> {
+    if (!isSessionId(id)) return { ok: false, reason: 'unknown' };
+    const r = (await this.run(SCRIPTS.claim, id, [user, node, this.leaseMs(ttl), this.leaseMs(ttl) + ttl, this.bells.channel, id])) as [number, ...Array<number | string>];
+    if (r[0] !== 1) return { ok: false, reason: r[1] as 'unknown' | 'expired' | 'forbidden' | 'overflow' };
+    const [, rx, seq, acked, fence] = r as number[];
+    const session: SessionState = { id, user, rx: rx!, seq: seq!, acked: acked!, fence: fence!, node };
+    this.held.set(id, { user, fence: session.fence, ttl, seq: session.seq, acked: session.acked });
+    // Re-dating it in the user's index can wait (at maxmemory it fails): a resume must not.
+    await this.user('add', user, id, ttl).catch(() => undefined);
+    return { ok: true, session };
+  }
+
+  async append(id: string, m: NewMessage, limit: BufferLimit): Promise<Appended> {
+    if (!isSessionId(id)) return { ok: false, reason: 'unknown' };
+    const node = this.bells.self();
+    const [messages, bytes] = [Math.min(limit.messages, this.maxLen, Number.MAX_SAFE_INTEGER), Math.min(limit.bytes, Number.MAX_SAFE_INTEGER)];
+    const r = (await this.run(SCRIPTS.append, id, [m.id, m.d, m.b ? '1' : '0', messages, bytes, node, this.bells.channel, id])) as [number, number | string];
+    if (r[0] !== 1) return { ok: false, reason: r[1] as 'overflow' | 'unknown' };
+    const s = r[1] as number;
+    if (node) this.waiting.set(id, Math.max(s, this.waiting.get(id) ?? 0));
+    const mine = this.held.get(id);
+    if (mine && s > mine.seq) mine.seq = s;
+    return { ok: true, s };
+  }
+
+  async ack(id: string, fence: number, a: number): Promise<Fenced> {
+    if (!isSessionId(id)) return 'gone';
+    const verdict = FENCED[String(await this.run(SCRIPTS.ack, id, [fence, a, this.bells.channel, id]))] ?? 'gone';
+    const mine = this.held.get(id);
+    if (verdict === 'ok' && mine && a > mine.acked) mine.acked = a;
+    return verdict;
+  }
+
+  async received(id: string, fence: number, s: number): Promise<Fenced> {
+    if (!isSessionId(id)) return 'gone';
+    return FENCED[String(await this.run(SCRIPTS.received, id, [fence, s]))] ?? 'gone';
+  }
+
+  async replay(id: string, after: number, limit: number): Promise<StoredMessage[]> {
+    if (!isSessionId(id)) return [];
+    const count = Math.max(0, Math.min(Math.floor(limit), MAX_PAGE));
+    if (count === 0) return [];
+    const entries = (await this.client.call('XRANGE', this.keys(id)[1]!, `(0-${after}`, '+', 'COUNT', count)) as Array<[string, string[]]>;
+    return entries.map(([entryId, f]) => {
+      const s = Number(entryId.slice(2));
+      // Fields in the order APPEND writes them: i, n, d[, b].
+      return f[7] === '1' ? { s, id: f[1]!, d: f[5]!, b: 1 } : { s, id: f[1]!, d: f[5]! };
+    });
+  }
+
+  async release(id: string, fence: number, ttl: number): Promise<void> {
+    if (!isSessionId(id)) return;
+    if (this.held.get(id)?.fence === fence) this.held.delete(id);
+    const user = await this.run(SCRIPTS.keep, id, [fence, ttl, 2 * ttl, '1']);
+    if (typeof user === 'string') await this.user(ttl > 0 ? 'add' : 'del', user, id, ttl).catch(() => undefined);
+  }
+
+  async subscribe(node: string, listener: (e: StoreEvent) => void): Promise<() => Promise<void>> {
+    if (this.closed) throw new Error(`${PREFIX} redisStore: subscribe() after close()`);
+    const stop = await this.bells.subscribe(node, listener);
+    if (!this.warned) {
+      this.warned = true;
+      void this.checkEviction();
+    }
+    return stop;
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    for (const t of this.timers) clearInterval(t);
+    this.held.clear();
+    this.waiting.clear();
+    this.bells.close();
+    if (this.owned) await this.client.quit().catch(() => undefined);
+  }
+
+  // ---- keys and scripts ----
+
+  private keys(id: string): string[] {
+    const tag = `${this.prefix}{${id}}:`;
+    return [`${tag}st`, `${tag}dn`, `${tag}tb`, `${tag}ix`];
+  }
+
+  private run(s: Script, id: string, args: Array<string | number>): Promise<unknown> {
+    return runScript(this.client, s, this.keys(id), args);
+  }
+
+  /** The user's index of sessions (its own hash tag): 'add' re-dates `id` and, past `max`, returns the others, least recently seen first. */
+  private async user(mode: 'add' | 'del' | 'keep', user: string, id: string, ttl: number, max?: number): Promise<string[]> {
+    const args: Array<string | number> = [mode, id, Date.now(), this.leaseMs(ttl) + ttl];
+    if (max !== undefined) args.push(max);
+    return (await runScript(this.client, SCRIPTS.user, [`${this.prefix}{u:${user}}:ss`], args)) as string[];
+  }
+
+  /**
+   * Makes room for session `id` of `user` (PROTOCOL.md "Limits"): past `max`, their least
+   * recently seen sessions without a link end as if expired. False when every one is live.
+   */
+  private async admit(user: string, id: string, ttl: number, max: number): Promise<boolean> {
+    const others = await this.user('add', user, id, ttl, max === Infinity ? undefined : max);
+    let over = others.length + 1 - max;
+    if (over <= 0) return true;
+    // One round trip for who is linked; each ending re-checks atomically.
+    const owners = await Promise.all(others.map((sid) => this.client.call('HGET', this.keys(sid)[0]!, 'n')));
+    for (let i = 0; i < others.length && over > 0; i++) {
+      if (typeof owners[i] === 'string' && owners[i] !== '') continue;
+      const sid = others[i]!;
+      const ended = await this.run(SCRIPTS.end, sid, [user, ttl, this.bells.channel, sid]);
+      if (ended === 'live') continue;
+      await this.user('del', user, sid, ttl);
+      over--;
+      // The nodes that appended to it were told; this one, which likely served it, drops its handle now.
+      if (Array.isArray(ended) && !ended.includes(this.bells.self())) this.bells.deliver(undefined, { type: 'lost', id: sid, reason: 'expired' });
+    }
+    if (over <= 0) return true;
+    await this.user('del', user, id, ttl);
+    return false;
+  }
+
+  // ---- books: what this node holds and waits on ----
+
+  /** Every event passes here first. */
+  private observe(e: StoreEvent): void {
+    if (e.type === 'acked') {
+      const top = this.waiting.get(e.id);
+      if (top !== undefined && e.a >= top) this.waiting.delete(e.id);
+    } else if (e.type === 'lost') {
+      this.waiting.delete(e.id);
+      this.held.delete(e.id);
+    } else if (e.type === 'taken') {
+      const mine = this.held.get(e.id);
+      if (mine && mine.fence < e.fence) this.held.delete(e.id);
+    } else if (e.type === 'appended') {
+      const mine = this.held.get(e.id);
+      if (mine && e.s > mine.seq) mine.seq = e.s;
+    }
+  }
+
+  private async checkEviction(): Promise<void> {
+    const risk = await evictionRisk(this.client);
+    if (risk && !this.closed) this.bells.deliver(undefined, { type: 'error', error: risk });
+  }
+
+  /**
+   * The subscriber reconnected: doorbells published meanwhile are gone, and Redis may have
+   * restarted — empty, or rolled back. Ring again from the state of every session this node
+   * holds or waits on; a held session Redis lost, or holds older than this node saw, is lost.
+   */
+  private async recover(): Promise<void> {
+    if (this.closed) return;
+    await this.bells.resubscribe();
+    void this.checkEviction();
+    const ids = new Set([...this.held.keys(), ...this.waiting.keys()]);
+    await Promise.all([...ids].map((id) => this.recheck(id)));
+  }
+
+  private async recheck(id: string): Promise<void> {
+    // What this node saw before asking: a write that lands after the HMGET must not look like Redis going back.
+    const seen = this.held.get(id);
+    const before = seen && { ...seen };
+    const [f, sq, ak, owner] = ((await this.client.call('HMGET', this.keys(id)[0]!, 'f', 'sq', 'ak', 'n')) as Array<string | null>).map((v) => v ?? undefined);
+    const mine = this.held.get(id) === seen ? before : undefined;
+    if (f === undefined) {
+      if (mine || this.waiting.has(id)) this.bells.deliver(undefined, { type: 'lost', id, reason: (await this.gone(id)) ?? (mine ? 'unknown' : 'expired') });
+      return;
+    }
+    const [fence, seq, acked] = [Number(f), Number(sq), Number(ak)];
+    if (mine && fence > mine.fence) this.bells.deliver(this.bells.self(), { type: 'taken', id, fence, node: owner ?? '' });
+    else if (mine && (fence < mine.fence || seq < mine.seq || acked < mine.acked)) {
+      await this.release(id, mine.fence, 0);
+      return this.bells.deliver(undefined, { type: 'lost', id, reason: 'unknown' });
+    } else if (mine && seq > acked) this.bells.deliver(this.bells.self(), { type: 'appended', id, s: seq });
+    if (this.waiting.has(id)) this.bells.deliver(undefined, { type: 'acked', id, a: acked });
+  }
+
+  private async renew(): Promise<void> {
+    const users = new Map<string, number>();
+    await Promise.all([...this.held].map(async ([id, { user, fence, ttl }]) => {
+      users.set(user, Math.max(ttl, users.get(user) ?? 0));
+      const r = await this.run(SCRIPTS.keep, id, [fence, this.leaseMs(ttl), this.leaseMs(ttl) + ttl, '0']).catch(() => 1);
+      if (r === 1 || typeof r === 'string' || this.held.get(id)?.fence !== fence) return;
+      this.held.delete(id);
+      // Lost while held (flushed, evicted, a restart without persistence): its link closes 1012.
+      if (r === -1) this.bells.deliver(undefined, { type: 'lost', id, reason: 'unknown' });
+    }));
+    await Promise.all([...users].map(([user, ttl]) => this.user('keep', user, '', ttl).catch(() => undefined)));
+  }
+
+  /** Why a session's state is gone: 'overflow' (its claim dropped it and told the senders), else expired. */
+  private async gone(id: string): Promise<'overflow' | undefined> {
+    return (await this.client.call('GET', this.keys(id)[2]!)) === '' ? 'overflow' : undefined;
+  }
+
+  private async sweep(): Promise<void> {
+    await Promise.all([...this.waiting.keys()].map(async (id) => {
+      if ((await this.client.call('EXISTS', this.keys(id)[0]!).catch(() => 1)) !== 0 || (await this.gone(id).catch(() => 'overflow'))) return;
+      if (this.waiting.has(id)) this.bells.deliver(undefined, { type: 'lost', id, reason: 'expired' });
+    }));
+  }
 }

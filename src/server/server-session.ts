@@ -1,7 +1,6 @@
 /** The app's handle on one session, on the node serving it. */
 import { Emitter } from '../emitter';
-import { PREFIX } from '../errors';
-import type { Link } from './link';
+import type { StoredMessage } from './store';
 
 /** Where a client message sits in its session: `seq` (client seq) and the client's `id`, for idempotent apps. */
 export interface MessageMeta {
@@ -16,11 +15,28 @@ export interface ServerSessionEvents {
   offline: undefined;
 }
 
+/** What a session holds of the link attached to it on this node (the link module implements it). */
+export interface SessionLink {
+  /** `Date.now()` of the link's last inbound frame. */
+  readonly lastSeen: number;
+  /** The fence of the store claim the link holds. */
+  readonly claimFence: number;
+  close(code: number, reason: string): void;
+  /** Resolves when no frame of the link is being handled. */
+  idle(): Promise<void>;
+  /** Doorbell: server seq `s` exists. */
+  pull(s: number): void;
+  /** A message this node just appended. */
+  offer(m: StoredMessage): void;
+}
+
 export class ServerSession {
   /** Highest client seq the app has taken on this node (recorded in the store soon after). */
   /** @internal */ handled = 0;
-  /** @internal */ link: Link | null = null;
+  /** @internal */ link: SessionLink | null = null;
   /** @internal */ seen = 0;
+  /** @internal Highest claim fence this node has heard of: a link holding a lower one has lost the session. */
+  fence = 0;
   private events: Emitter<ServerSessionEvents> | undefined;
   private listeners: MessageListener[] = [];
 
@@ -86,7 +102,7 @@ export class ServerSession {
   }
 
   /** @internal */
-  setLink(link: Link | null): void {
+  setLink(link: SessionLink | null): void {
     if (link === this.link) return;
     const was = this.link;
     if (was) this.seen = was.lastSeen;
@@ -94,5 +110,3 @@ export class ServerSession {
     if (!was !== !link) this.events?.emit(link ? 'online' : 'offline', undefined);
   }
 }
-
-export const sessionError = (message: string): string => `${PREFIX} ${message}`;

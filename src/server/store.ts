@@ -4,7 +4,11 @@
  *
  * Words (PROTOCOL.md): "server seq" numbers server→client messages, "client seq" numbers
  * client→server messages; both start at 1 per session and have no gaps.
+ *
+ * Every method is independent and answers for itself, so a store may coalesce the calls made
+ * within one turn of the event loop into one round trip (a pipeline) without changing a result.
  */
+import { SocketError } from '../errors';
 
 /** A buffered server→client message: not yet acknowledged by the client. */
 export interface StoredMessage {
@@ -16,6 +20,9 @@ export interface StoredMessage {
   d: string;
   b?: 1;
 }
+
+/** A message to append: the store gives it its server seq. */
+export type NewMessage = Omit<StoredMessage, 's'>;
 
 export interface SessionState {
   id: string;
@@ -33,9 +40,26 @@ export interface SessionState {
   node: string | null;
 }
 
+/**
+ * What one session may hold unacknowledged (PROTOCOL.md "Limits"): at most `messages`
+ * messages and `bytes` bytes of payload (`d` in UTF-8). A room publish will pass the same.
+ */
+export interface BufferLimit {
+  messages: number;
+  bytes: number;
+}
+
+/** `limit`: the user already holds `maxSessions` sessions and every one has a live link. */
+export type Created = { ok: true; session: SessionState } | { ok: false; reason: 'limit' };
 export type ClaimFailure = 'unknown' | 'expired' | 'forbidden' | 'overflow';
 export type Claim = { ok: true; session: SessionState } | { ok: false; reason: ClaimFailure };
 export type Appended = { ok: true; s: number } | { ok: false; reason: 'overflow' | 'unknown' };
+/**
+ * The answer to a write made under a claim's fence. `stale`: a newer claim holds the session
+ * (a takeover: close 4409). `gone`: the store no longer holds the session as this claim knew
+ * it — expired, evicted, flushed or rolled back (store trouble, never a takeover: close 1012).
+ */
+export type Fenced = 'ok' | 'stale' | 'gone';
 
 export type StoreEvent =
   /** Doorbell: server seq `s` was appended; the node holding the link sends it. */
@@ -44,12 +68,24 @@ export type StoreEvent =
   | { type: 'acked'; id: string; a: number }
   /** A claim with `fence` by `node`: any other link of the session closes with 4409. */
   | { type: 'taken'; id: string; fence: number; node: string }
-  /** The session's buffered messages will never be delivered (expired, or overflowed and resumed): pending `send()`s reject. */
-  | { type: 'lost'; id: string; reason: 'expired' | 'overflow' };
+  /**
+   * The session's buffered messages will never be delivered: pending `send()`s reject, a link
+   * still attached closes 1012. `expired`: its ttl ran out, or the user's session limit ended
+   * it; `overflow`: overflowed and resumed; `unknown`: the store lost it (flush, eviction,
+   * a restart without persistence, a rollback).
+   */
+  | { type: 'lost'; id: string; reason: 'expired' | 'overflow' | 'unknown' }
+  /** Trouble the store found on its own (a risky Redis setting, a lost connection): the server's `error` event. */
+  | { type: 'error'; error: Error };
 
 export interface SessionStore {
-  /** A new session owned by `node`, id ≥ 128 random bits, base64url. */
-  create(user: string, node: string, ttl: number): Promise<SessionState>;
+  /**
+   * A new session owned by `node`, id ≥ 128 random bits, base64url. With `maxSessions`, a
+   * user who already holds that many first loses their least recently seen sessions without
+   * a link (ended as if expired: `lost`, and a claim answers `expired`); when every one has a
+   * live link nothing is created (`limit`).
+   */
+  create(user: string, node: string, ttl: number, maxSessions?: number): Promise<Created>;
   /**
    * Resume: bumps the fence, sets the owner, stops the expiry; emits `taken`. Fails with
    * `forbidden` (another user's: nothing changes), `unknown`, `expired` (for at least `ttl`
@@ -58,23 +94,39 @@ export interface SessionStore {
   claim(id: string, user: string, node: string, ttl: number): Promise<Claim>;
   /**
    * Assigns the next server seq atomically and buffers the message; emits `appended`.
-   * With `maxBuffered` unacknowledged messages already buffered it refuses (`overflow`) and
-   * marks the session so its next claim fails with `overflow`. Never a silent drop.
+   * Beyond `limit` it refuses (`overflow`) and marks the session so its next claim fails
+   * with `overflow`. Never a silent drop.
    */
-  append(id: string, m: { id: string; d: string; b?: 1 }, maxBuffered: number): Promise<Appended>;
-  /** The client delivered every server seq ≤ `a`: forget them; emits `acked`. False when `fence` is stale. */
-  ack(id: string, fence: number, a: number): Promise<boolean>;
-  /** The server app took client seq `s` (raises `rx`, never lowers it). False when `fence` is stale. */
-  received(id: string, fence: number, s: number): Promise<boolean>;
+  append(id: string, m: NewMessage, limit: BufferLimit): Promise<Appended>;
+  /** The client delivered every server seq ≤ `a`: forget them; emits `acked`. `gone` also when `a` is above the last seq (the store went back). */
+  ack(id: string, fence: number, a: number): Promise<Fenced>;
+  /** The server app took client seq `s` (raises `rx`, never lowers it). */
+  received(id: string, fence: number, s: number): Promise<Fenced>;
   /** Buffered messages with server seq > `after`, ascending, at most `limit`. */
   replay(id: string, after: number, limit: number): Promise<StoredMessage[]>;
-  /** The link is gone: the session expires `ttl` ms from now unless claimed again. No-op when `fence` is stale. */
+  /** The link is gone: the session expires `ttl` ms from now unless claimed again (0: forgotten at once). No-op when `fence` is stale. */
   release(id: string, fence: number, ttl: number): Promise<void>;
   /**
    * Events for `node`: at least `appended` and `taken` for sessions it holds or held, `acked`
-   * and `lost` for any session (a store may narrow these). Resolves once listening; the
-   * returned function stops it.
+   * and `lost` for any session (a store may narrow these), `error` for all. Resolves once
+   * listening; the returned function stops it.
    */
   subscribe(node: string, listener: (e: StoreEvent) => void): Promise<() => Promise<void>>;
   close(): Promise<void>;
+}
+
+/** A store failure as the app sees it: `STORE_FAILED` with the store's own text (Redis's) in `errMsg`. */
+export function storeFailed(err: unknown): SocketError {
+  if (err instanceof SocketError) return err;
+  return new SocketError('STORE_FAILED', 'the session store failed', err instanceof Error ? err.message : String(err));
+}
+
+/** Every method of a `SessionStore`. */
+export const STORE_METHODS = ['create', 'claim', 'append', 'ack', 'received', 'replay', 'release', 'subscribe', 'close'] as const;
+
+/** The methods of a store class as a plain object of bound functions, so a store can be wrapped with `{ ...store, append }`. */
+export function plainStore(impl: SessionStore): SessionStore {
+  const store = {} as Record<(typeof STORE_METHODS)[number], unknown>;
+  for (const name of STORE_METHODS) store[name] = (impl[name] as (...args: unknown[]) => unknown).bind(impl);
+  return store as unknown as SessionStore;
 }

@@ -9,7 +9,7 @@ import type { WxSocketManager } from '../socket-manager';
 import type { SocketData } from '../types';
 import { atLeast, integer, isSocketData, readOptions, text, time } from '../validate';
 import type { Rules } from '../validate';
-import { ACK_EVERY, classify, HEARTBEAT_PING, HEARTBEAT_PONG, CLOSE_TAKEN_OVER, CLOSE_UNAUTHENTICATED, decodePayload, encodeAck, encodeHello, encodeMsg, encodePayload, parseFrame } from '../protocol';
+import { ACK_EVERY, classify, HEARTBEAT_PING, HEARTBEAT_PONG, CLOSE_TAKEN_OVER, CLOSE_TOO_MANY_SESSIONS, CLOSE_UNAUTHENTICATED, decodePayload, encodeAck, encodeHello, encodeMsg, encodePayload, parseFrame } from '../protocol';
 import type { MsgFrame, WelcomeFrame } from '../protocol';
 import { decodeSession, encodeSession, isStorageOption, openStorage } from './storage';
 import type { SessionStorage, StoredMessage } from './storage';
@@ -143,8 +143,8 @@ export class SocketSession {
       socket.on('message', this._frame),
       socket.on('state', (e) => e.state !== 'open' && this._down()),
       socket.on('close', (e) => {
-        // 4401 (not authenticated) and 4409 (taken over by a newer link): retrying cannot help.
-        if (e.willReconnect && (e.code === CLOSE_UNAUTHENTICATED || e.code === CLOSE_TAKEN_OVER)) socket.close();
+        // 4401 (not authenticated), 4409 (taken over by a newer link), 4429 (too many sessions): retrying cannot help.
+        if (e.willReconnect && (e.code === CLOSE_UNAUTHENTICATED || e.code === CLOSE_TAKEN_OVER || e.code === CLOSE_TOO_MANY_SESSIONS)) socket.close();
       }),
     ];
     // A link already open never carried our hello: start a new one.
@@ -248,6 +248,7 @@ export class SocketSession {
 
   private _welcome(f: WelcomeFrame): void {
     if (this._up || f.rx >= this._next) return this._bad('welcome out of place');
+    if (f.resumed && f.rx < this._next - this._unacked.length - 1) return this._rolledBack();
     const lost = !f.resumed && this._sid !== null;
     const rx = f.resumed ? f.rx : 0;
     const unacked = this._unacked;
@@ -264,6 +265,21 @@ export class SocketSession {
     if (!lost) return;
     this._resyncs++;
     this._events.emit('resync', { reason: f.reason as string });
+  }
+
+  /**
+   * The server resumed us below what it had acknowledged (its store went back): a lost session
+   * too. Announced once; both sides restart at 1, what is unacknowledged keeps its id, and the
+   * next hello asks for a new session.
+   */
+  private _rolledBack(): void {
+    this._sid = null;
+    this._rx = 0;
+    this._next = this._unacked.length + 1;
+    this._save();
+    this._resyncs++;
+    this._events.emit('resync', { reason: 'unknown' });
+    if (!this._closed) this._socket.reconnect();
   }
 
   private _msg(f: MsgFrame): void {

@@ -1,7 +1,7 @@
 /**
  * The kit against our own createSessionServer (memory store, and redisStore on a real
- * redis-server): every check PASSes, except those waiting on the server's hardening (issue 16),
- * listed in kit-helpers.ts with what they need, and volatile, which our server cannot send yet.
+ * redis-server): every check PASSes, but volatile (SKIP: our server cannot send a volatile frame
+ * on request yet; kit-helpers.ts says so).
  */
 import { redisStore } from '../../src/server';
 import type { SessionStore } from '../../src/server';
@@ -14,12 +14,12 @@ afterEach(stopAll);
 jest.setTimeout(120000);
 
 async function ourServer(store?: SessionStore): Promise<string> {
-  const server = await sessionServer({ authenticate: byUser, maxBuffered: LIMITS.maxBuffered, sessionTtl: LIMITS.ttl, store });
+  const server = await sessionServer({ authenticate: byUser, maxBuffered: LIMITS.maxBuffered, sessionTtl: LIMITS.ttl, helloTimeout: LIMITS.helloTimeout, maxSessionsPerUser: LIMITS.maxSessions, store });
   server.on('session', keepTestContract);
   return `ws://127.0.0.1:${server.port}`;
 }
 
-test('our server on the memory store passes every check of the kit it implements', async () => {
+test('our server on the memory store passes every check', async () => {
   const report = await runKit(await ourServer());
   expectStatuses(report, expectedOfOurs());
   expect(Object.keys(report.figures)).toEqual(['ping → pong p50 (ms)', 'ping → pong p99 (ms)', 'chaos']);

@@ -30,6 +30,7 @@ const RUNNERS: Record<string, string> = {
   'test/fixtures/examples/node-client.mts': 'test/docs/examples.test.ts',
   'test/fixtures/examples/session-server.mts': 'test/docs/examples.test.ts',
   'test/fixtures/examples/redis-server.mts': 'test/docs/examples.test.ts',
+  'test/fixtures/nginx/session-proxy.conf': 'test/server/nginx-proxy.test.ts',
   'test/fixtures/examples/dev-server.mts': 'test/docs/examples.test.ts',
   'test/fixtures/page-testing-app/install.sh': 'test/docs/page-testing-app.test.ts',
   'test/fixtures/page-testing-app/install-ts5.sh': 'test/docs/page-testing-app.test.ts',

@@ -3,7 +3,7 @@ import { Cluster } from 'ioredis';
 import { redisStore } from '../../src/server/redis-store';
 import { startRedisCluster } from '../../scripts/redis-server';
 import type { RedisClusterProcess } from '../../scripts/redis-server';
-import { describeStoreContract } from '../support/store-contract';
+import { cap, describeStoreContract, made } from '../support/store-contract';
 
 let cluster: RedisClusterProcess | undefined;
 const clients: Cluster[] = [];
@@ -26,8 +26,8 @@ describeStoreContract('redisStore on Redis Cluster', () => redisStore({ client: 
 
 test('sessions spread over every shard, and all keys of one session sit in one slot', async () => {
   const store = redisStore({ client: clusterClient() });
-  const ids = await Promise.all(Array.from({ length: 30 }, async () => (await store.create('alice', 'A', 120000)).id));
-  await Promise.all(ids.map((id) => store.append(id, { id: 'x', d: 'y' }, 10)));
+  const ids = await Promise.all(Array.from({ length: 30 }, async () => (await made(store, 'alice', 'A', 120000)).id));
+  await Promise.all(ids.map((id) => store.append(id, { id: 'x', d: 'y' }, cap(10))));
   const admin = clusterClient();
   const slots = new Set<number>();
   for (const id of ids) {

@@ -1,6 +1,7 @@
 /** Type tests for wx-socket-manager/server, checked by `npm run typecheck`. */
-import { createSessionServer, memoryStore } from '../../src/server';
-import type { MessageMeta, Presence, ServerSession, SessionData, SessionStore } from '../../src/server';
+import type { WebSocket } from 'ws';
+import { SESSION_DEFAULTS, SessionHub, bindWs, createSessionServer, memoryStore } from '../../src/server';
+import type { LinkInput, MessageMeta, Presence, ServerSession, SessionData, SessionStore } from '../../src/server';
 
 export function typeChecks(): void {
   const server = createSessionServer({ port: 0, store: memoryStore(), authenticate: (req) => req.headers['x-user'] ?? false });
@@ -25,4 +26,16 @@ export function typeChecks(): void {
   const port: number = server.port;
   const ready: Promise<void> = server.ready;
   void [port, ready];
+  createSessionServer({ helloTimeout: 5000, maxLinkBuffer: 65536, maxBufferedBytes: 1 << 20, maxSessionsPerUser: 5, handoverTimeout: 1000 });
+  // @ts-expect-error maxLinkBuffer is a number of bytes
+  createSessionServer({ maxLinkBuffer: '1MB' });
+  // The core and the ws glue, for a server that accepts its own sockets.
+  const hub = new SessionHub({ store, node: 'n1', helloTimeout: 2000 });
+  const off: () => void = hub.on('session', (s: ServerSession) => void s.id);
+  const link: LinkInput = bindWs(hub, {} as WebSocket, 'alice');
+  link.text('ping');
+  const limits: number = hub.limits.maxSessionsPerUser + SESSION_DEFAULTS.maxBufferedBytes;
+  // @ts-expect-error the host callbacks are private
+  hub.acked('id', 1);
+  void [off, limits];
 }

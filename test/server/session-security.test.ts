@@ -94,16 +94,21 @@ describe('session server security and bad input', () => {
     expect(c.frames.filter(isT('error'))).toEqual([{ t: 'error', code: 4400, message }]);
   });
 
-  test('a hello whose rx is above what the server ever sent → 4400', async () => {
+  // The contract changed (PROTOCOL.md "Clarifications"): an rx above what the store holds means the
+  // store lost state (a rollback), not a client error — a new session, announced; it used to be 4400.
+  test('a hello whose rx is above what the server ever sent gets a new session (unknown), never 4400; the old one is forgotten', async () => {
     const server = await sessionServer({ authenticate: byUser });
     const a = await raw(server.port);
     const { sid } = await a.hello(null);
     a.ws.close();
     await a.closed;
     const b = await raw(server.port);
-    b.send({ t: 'hello', v: 1, sid, rx: 3 });
-    expect(await b.closed).toEqual({ code: 4400, reason: 'protocol error' });
-    expect(b.frames).toEqual([{ t: 'error', code: 4400, message: 'hello "rx" 3 is above what was ever sent (0)' }]);
+    const w = await b.hello(sid as string, 3);
+    expect(w).toEqual({ t: 'welcome', v: 1, sid: w.sid, resumed: false, rx: 0, ttl: 120000, reason: 'unknown' });
+    expect(w.sid).not.toBe(sid);
+    expect(b.ws.readyState).toBe(WebSocket.OPEN);
+    const c = await raw(server.port);
+    expect(await c.hello(sid as string, 0)).toMatchObject({ resumed: false, reason: 'unknown' });
   });
 
   test('an oversize frame closes only its own link (1009); the server keeps serving others', async () => {

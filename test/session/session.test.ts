@@ -323,7 +323,7 @@ describe('bounds, timeouts and closing', () => {
     expect(s.events).toEqual(['message:last']);
   });
 
-  test.each([4401, 4409])('closed by the server with %i: the manager does not reconnect on its own', (code) => {
+  test.each([4401, 4409, 4429])('closed by the server with %i: the manager does not reconnect on its own', (code) => {
     const s = started();
     welcome(s.wx.lastTask, 'S1', false, 0, 'new');
     s.wx.lastTask.serverClose(code, '');
@@ -452,5 +452,55 @@ describe('bad input', () => {
     const s = make();
     expect(() => new SocketSession(s.socket)).toThrow(TypeError);
     expect(() => s.session.on('nope' as 'ack', () => undefined)).toThrow(/on\("nope", listener\): unknown event/);
+  });
+});
+
+describe('server trouble (PROTOCOL.md "Clarifications")', () => {
+  test('a resume whose rx is below what the server had acknowledged: one resync, restart at 1 with the original ids, and the next hello asks for a new session', async () => {
+    const s = started();
+    const first = s.wx.lastTask;
+    welcome(first, 'S1', false, 0, 'new');
+    const settled: string[] = [];
+    for (const d of ['a', 'b', 'c', 'd']) s.session.send(d).then(() => settled.push(d), (e: SocketError) => settled.push(`${d}:${e.code}`));
+    serve(first, { t: 'ack', a: 2 });
+    await settle();
+    const ids = frames(first).slice(1).map((f) => (f as { id: string }).id);
+    const second = newLink(s);
+    expect(frames(second)).toEqual([hello('S1', 0)]);
+    // The store went back: it says it has nothing from us, though it acknowledged 1 and 2.
+    welcome(second, 'S1', true, 0);
+    expect(s.events).toEqual(['ack:2', 'resync:unknown']);
+    expect(s.session.sessionId).toBe(null);
+    const third = s.wx.lastTask.serverOpen();
+    expect(frames(second)).toEqual([hello('S1', 0)]);
+    expect(frames(third)).toEqual([hello(null, 0)]);
+    welcome(third, 'S2', false, 0, 'new');
+    expect(frames(third).slice(1)).toEqual([m(1, 'c', ids[2]), m(2, 'd', ids[3])]);
+    serve(third, { t: 'ack', a: 2 });
+    await settle();
+    expect(settled).toEqual(['a', 'b', 'c', 'd']);
+    expect(s.events).toEqual(['ack:2', 'resync:unknown', 'ack:2']);
+  });
+
+  test('a resume whose rx is just below the lowest unacknowledged message is an ordinary resume', () => {
+    const s = started();
+    const first = s.wx.lastTask;
+    welcome(first, 'S1', false, 0, 'new');
+    for (const d of ['a', 'b', 'c']) void s.session.send(d);
+    serve(first, { t: 'ack', a: 1 });
+    const second = newLink(s);
+    welcome(second, 'S1', true, 1);
+    expect(frames(second).slice(1)).toEqual([m(2, 'b'), m(3, 'c')]);
+    expect(s.events).toEqual(['ack:1']);
+    expect(s.session.sessionId).toBe('S1');
+  });
+
+  test.each([1011, 1012, 1013])('closed by the server with %i (failed, lost the session, overloaded): the session reconnects and resumes as usual', (code) => {
+    const s = started();
+    welcome(s.wx.lastTask, 'S1', false, 0, 'new');
+    msg(s.wx.lastTask, 1, 'a');
+    const next = newLink(s, code);
+    expect(s.wx.tasks).toHaveLength(2);
+    expect(frames(next)).toEqual([hello('S1', 1)]);
   });
 });
