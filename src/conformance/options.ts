@@ -25,7 +25,7 @@ export interface ConformanceOptions {
   slack: number;
   /** How long a quiet link is watched for frames that must NOT come (resends, replays), in ms. @default 2000 */
   watch: number;
-  /** The longest single wait a check may make (a ttl, helloTimeout); checks needing more are SKIP. @default 15000 */
+  /** The longest single wait a check may make (1.5 × a ttl, 1.5 × helloTimeout); checks needing more are SKIP. @default 20000 */
   maxWait: number;
   /** Messages each way in the chaos run; 0 skips it. @default 200 */
   chaos: number;
@@ -46,7 +46,7 @@ export const CONFORMANCE_DEFAULTS = Object.freeze({
   timeout: 5000,
   slack: 1000,
   watch: 2000,
-  maxWait: 15000,
+  maxWait: 20000,
   chaos: 200,
   json: false,
 });
@@ -67,7 +67,7 @@ every rule of the session protocol (PROTOCOL.md) a client can observe. Exit 0 on
   --timeout MS        wait for an expected frame (default 5000)
   --slack MS          allowance on every timed rule (default 1000)
   --watch MS          watch a quiet link for frames that must not come (default 2000)
-  --max-wait MS       longest single wait of a check; longer ones SKIP (default 15000)
+  --max-wait MS       longest single wait of a check; longer ones SKIP (default 20000)
   --chaos N           messages each way in the chaos run; 0 skips it (default 200)
   --only ID[,ID…]     only the checks whose id starts with these (e.g. rule4,rule6)
   --report FILE.md    also write the report as Markdown

@@ -40,7 +40,7 @@ test('the command line: repeated headers for two users, numbers, --only, flags; 
 
 test('options: defaults filled, each bad value a TypeError naming the option', () => {
   expect(resolveOptions({ url: 'ws://127.0.0.1:1' })).toEqual({
-    url: 'ws://127.0.0.1:1', headers: {}, session: false, maxBuffered: 1000, maxSessions: 20, ackDelay: 50, helloTimeout: 10000, timeout: 5000, slack: 1000, watch: 2000, maxWait: 15000, chaos: 200, json: false,
+    url: 'ws://127.0.0.1:1', headers: {}, session: false, maxBuffered: 1000, maxSessions: 20, ackDelay: 50, helloTimeout: 10000, timeout: 5000, slack: 1000, watch: 2000, maxWait: 20000, chaos: 200, json: false,
   });
   expect(() => resolveOptions({ url: 'https://x' })).toThrow(new TypeError('[wx-socket-manager] conformance: the URL must be a ws:// or wss:// URL'));
   expect(() => resolveOptions({ url: 'ws://x', urlB: 'http://x' })).toThrow('option "urlB" must be a ws:// or wss:// URL');
