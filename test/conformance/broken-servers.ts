@@ -104,6 +104,7 @@ export const BROKEN: Broken[] = [
   { story: 'does not acknowledge a duplicate again', check: 'rule4.duplicate', rule: 'Rule 4 Delivery', make: (o) => new NoReAck(o) },
   { story: 'delivers a message after a gap', check: 'rule4.gap', rule: 'Rule 4 Delivery', make: (o) => new AcceptsGaps(o) },
   { story: 'acks 3 s late', check: 'rule5.acks', rule: 'Rule 5 Acks', make: (o) => new ReferenceServer({ ...o, ackDelay: 3000 }) },
+  { story: 'keeps links that never say hello for an hour', check: 'limits.hello-timeout', rule: 'Clarification Limits', make: (o) => new ReferenceServer({ ...o, helloTimeout: 3600000 }) },
   { story: 'closes 4400 on a rolled-back rx', check: 'clar.rollback', rule: 'Clarification Rollback', make: (o) => new FailsRollback(o) },
   { story: 'drops messages beyond maxBuffered silently', check: 'rule8.overflow', rule: 'Rule 8 Bounds', make: (o) => new SilentOverflow(o) },
   { story: 'issues session ids from a counter', check: 'rule2.sid', rule: 'Rule 2 Session ids', make: (o) => new WeakSids(o) },
