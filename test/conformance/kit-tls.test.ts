@@ -3,16 +3,22 @@
  * self-signed one for localhost, trusted through NODE_EXTRA_CA_CERTS), also through its own
  * fault proxy in the chaos run, where TLS still names and checks the real host.
  */
-import { execFile } from 'child_process';
+import { execFile, execFileSync } from 'child_process';
 import fs from 'fs';
-import { FIXTURES, fromRoot } from '../support/paths';
+import os from 'os';
+import path from 'path';
+import { fromRoot } from '../support/paths';
 import { LIMITS } from './kit-helpers';
 import { ReferenceServer } from './reference-server';
 
 jest.setTimeout(60000);
 
-const CERT = `${FIXTURES}/tls/localhost-cert.pem`;
-const tls = { key: fs.readFileSync(`${FIXTURES}/tls/localhost-key.pem`, 'utf8'), cert: fs.readFileSync(CERT, 'utf8') };
+/** A self-signed certificate for localhost, made for this run (no private key lives in the repository). */
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'wxsm-tls-'));
+const CERT = path.join(dir, 'localhost-cert.pem');
+const KEY = path.join(dir, 'localhost-key.pem');
+execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', KEY, '-out', CERT, '-days', '2', '-subj', '/CN=localhost', '-addext', 'subjectAltName=DNS:localhost,IP:127.0.0.1'], { stdio: 'ignore' });
+const tls = { key: fs.readFileSync(KEY, 'utf8'), cert: fs.readFileSync(CERT, 'utf8') };
 
 function kit(env: Record<string, string>, ...args: string[]): Promise<{ code: number; stdout: string }> {
   return new Promise((resolve) => {
@@ -24,7 +30,10 @@ let server: ReferenceServer;
 beforeAll(async () => {
   server = await new ReferenceServer({ maxBuffered: LIMITS.maxBuffered, ttl: LIMITS.ttl, helloTimeout: LIMITS.helloTimeout, tls }).start();
 });
-afterAll(() => server.close());
+afterAll(async () => {
+  await server.close();
+  fs.rmSync(dir, { recursive: true, force: true });
+});
 
 test('wss:// with a certificate the machine trusts: the heartbeat, a takeover and the chaos run through the proxy all PASS', async () => {
   const { code, stdout } = await kit({ NODE_EXTRA_CA_CERTS: CERT }, server.url, '--session', '--header', 'x-user: alice', '--max-buffered', `${LIMITS.maxBuffered}`, '--only', 'heartbeat,rule6,chaos', '--chaos', '100');
