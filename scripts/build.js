@@ -215,7 +215,7 @@ async function bundleMiniprogram() {
     await esbuild.build({ ...h5, entryPoints: ['src/h5/dashboard.ts'], outfile: 'dist/h5/dashboard.js' });
     for (const page of ['index.html', 'dashboard.html']) fs.copyFileSync(path.join(root, 'src/h5', page), path.join(root, 'dist/h5', page));
   }
-  if (exists('dist/dev-server/cli.js')) fs.chmodSync(path.join(root, 'dist/dev-server/cli.js'), 0o755);
+  for (const bin of ['dist/dev-server/cli.js', 'dist/conformance/cli.js']) if (exists(bin)) fs.chmodSync(path.join(root, bin), 0o755);
 
   if (exists('demo-miniprogram/tsconfig.json')) {
     run('-p', 'demo-miniprogram/tsconfig.json');
