@@ -1,4 +1,5 @@
-/** The session protocol's wire: frame types and constants (frames.ts), parsing and encoding (codec.ts), the server's fast reader (fast-frame.ts). */
+/** The session protocol's wire: frame types and constants (frames.ts), parsing and encoding (codec.ts), the server's fast reader (fast-frame.ts), the conformance test contract (test-contract.ts). */
 export * from './frames';
 export * from './codec';
 export * from './fast-frame';
+export * from './test-contract';

@@ -12,6 +12,9 @@ import { CLOSE_SERVICE_RESTART, CLOSE_TAKEN_OVER, encodePayload } from '../proto
 import { Link } from './link';
 import type { LinkHost, LinkInput } from './link';
 import { memoryStore } from './memory-store';
+import { NO_OBSERVER } from './metrics/observer';
+import type { HubGauges, ServerObserver } from './metrics/observer';
+import { prometheusObserver } from './metrics/prometheus';
 import { checkCoreOptions } from './options';
 import type { HubOptions, Limits } from './options';
 import type { Transport } from './outbox';
@@ -51,23 +54,28 @@ export class SessionHub {
   private readonly events = new Emitter<SessionServerEvents>();
   private readonly sessions = new Map<string, ServerSession>();
   private readonly links = new Set<Link>();
-  private readonly pending = new PendingSends();
+  private readonly observer: ServerObserver;
+  private readonly pending: PendingSends;
   private readonly host: LinkHost;
   private readonly idPrefix = randomBytes(6).toString('base64url') + '.';
   private nextId = 0;
   private sweep: ReturnType<typeof setInterval> | undefined;
   private unsubscribe: (() => Promise<void>) | undefined;
+  private unwatch: (() => void) | undefined;
   private closed = false;
 
   constructor(options: HubOptions = {}) {
     this.limits = checkCoreOptions(options);
     this.ownStore = !options.store;
-    this.store = options.store ?? memoryStore();
+    this.observer = options.metrics ? prometheusObserver(options.metrics) : NO_OBSERVER;
+    this.store = this.observer.store(options.store ?? memoryStore());
+    this.pending = new PendingSends(this.observer);
     this.node = options.node ?? randomBytes(6).toString('base64url');
     this.host = {
       store: this.store,
       node: this.node,
       limits: this.limits,
+      observer: this.observer,
       answerPing: options.answerPing ?? yes,
       session: (state, resumed) => this.serve(state, resumed),
       acked: (id, a) => this.pending.acked(id, a),
@@ -93,6 +101,7 @@ export class SessionHub {
   /** Listens to the store; links may attach before it resolves. */
   async start(): Promise<void> {
     this.unsubscribe = await this.store.subscribe(this.node, (e) => this.onStoreEvent(e));
+    this.unwatch = this.observer.watch(this.gauges());
     const { idleTimeout, helloTimeout, sessionTtl } = this.limits;
     this.sweep = setInterval(() => this.sweepLinks(), Math.max(10, Math.min(idleTimeout, helloTimeout, sessionTtl) / 4));
     this.sweep.unref();
@@ -102,6 +111,7 @@ export class SessionHub {
   attach(transport: Transport, user: string): LinkInput {
     const link = new Link(this.host, transport, user);
     this.links.add(link);
+    this.observer.linkOpened();
     return link;
   }
 
@@ -122,6 +132,7 @@ export class SessionHub {
       return acked;
     }
     if (r.reason === 'overflow') {
+      this.observer.overflow();
       throw new SocketError('OVERFLOW', `session has ${maxBuffered} messages or ${maxBufferedBytes} bytes unacknowledged (maxBuffered, maxBufferedBytes); its next resume says "overflow"`);
     }
     // Linked here, yet the store no longer holds it: store trouble, never a takeover.
@@ -143,6 +154,7 @@ export class SessionHub {
     if (this.closed) return;
     this.closed = true;
     if (this.sweep) clearInterval(this.sweep);
+    this.unwatch?.();
     for (const link of [...this.links]) {
       link.close(1001, 'server closing');
       link.closed();
@@ -153,6 +165,18 @@ export class SessionHub {
   }
 
   // ---- inside ----
+
+  /** What metrics read of this core when scraped. */
+  private gauges(): HubGauges {
+    const live = (): ServerSession[] => [...this.sessions.values()].filter((ss) => ss.link !== null);
+    return {
+      links: () => this.links.size,
+      sessions: () => live().length,
+      users: (into) => live().forEach((ss) => into.add(ss.user)),
+      bufferedBytes: () => [...this.links].reduce((sum, link) => sum + link.transport.buffered(), 0),
+      unacked: () => this.pending.size,
+    };
+  }
 
   private serve(state: SessionState, resumed: boolean): ServerSession {
     let ss = this.sessions.get(state.id);

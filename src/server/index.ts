@@ -3,6 +3,7 @@ export { createSessionServer } from './session-server';
 export type { SessionServer } from './session-server';
 export { SESSION_DEFAULTS } from './options';
 export type { HubOptions, SessionServerOptions } from './options';
+export type { MetricsRegistry } from './metrics/prometheus';
 export { SessionHub } from './hub';
 export type { Presence, SessionServerEvents } from './hub';
 export { bindWs } from './ws';

@@ -36,6 +36,8 @@ export interface OutboxOwner {
   failed(err: unknown): void;
   /** The store no longer holds what this link sent (close 1012). */
   lost(why: string): void;
+  /** Server seq `s` was just written to the link (for metrics: a first write, or a resend). */
+  wrote(s: number): void;
 }
 
 const PAGE = 200;
@@ -110,6 +112,7 @@ export class Outbox {
     if (m.s <= this.owner.clientAcked()) return this.owner.lost(`the store gave seq ${m.s} again, which the client had acknowledged`);
     if (this.owner.isOpen() && !this.pumping && !this.stalledSince && m.s === this.sent + 1 && this.write(encodeMsg(m.s, m.id, m.d, m.b))) {
       this.sent = m.s;
+      this.owner.wrote(m.s);
       if (m.s > this.known) this.known = m.s;
     } else this.pull(m.s);
   }
@@ -137,6 +140,7 @@ export class Outbox {
           if (m.s !== this.sent + 1) continue;
           if (!this.write(encodeMsg(m.s, m.id, m.d, m.b))) return;
           this.sent = m.s;
+          this.owner.wrote(m.s);
         }
       }
     } catch (err) {

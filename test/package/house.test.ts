@@ -25,7 +25,7 @@ const MAY_IMPORT: Record<string, string[]> = {
   server: ['core', 'protocol', 'encoding', 'shared'],
   conformance: ['core', 'protocol', 'encoding', 'shared', 'dev-server'],
   'dev-server': ['core', 'protocol', 'server', 'shared'],
-  h5: ['core', 'platforms', 'session', 'protocol'],
+  h5: ['core', 'platforms', 'session', 'protocol', 'dev-server'],
 };
 
 function sourceFiles(dir: string): string[] {
