@@ -19,9 +19,10 @@ import { checkCoreOptions } from './options';
 import type { HubOptions, Limits } from './options';
 import type { Transport } from './outbox';
 import { PendingSends } from './pending';
+import type { Waiter } from './pending';
 import { ServerSession } from './server-session';
 import { storeFailed } from './store';
-import type { SessionState, SessionStore, StoreEvent } from './store';
+import type { Appended, BufferLimit, NewMessage, SessionState, SessionStore, StoreEvent } from './store';
 
 export interface Presence {
   sessionId: string;
@@ -49,6 +50,8 @@ const yes = (): boolean => true;
 export class SessionHub {
   readonly node: string;
   readonly limits: Limits;
+  /** What one session may hold unacknowledged, as every append says it. */
+  private readonly bufferLimit: BufferLimit;
   private readonly store: SessionStore;
   private readonly ownStore: boolean;
   private readonly events = new Emitter<SessionServerEvents>();
@@ -66,6 +69,7 @@ export class SessionHub {
 
   constructor(options: HubOptions = {}) {
     this.limits = checkCoreOptions(options);
+    this.bufferLimit = { messages: this.limits.maxBuffered, bytes: this.limits.maxBufferedBytes };
     this.ownStore = !options.store;
     this.observer = options.metrics ? prometheusObserver(options.metrics) : NO_OBSERVER;
     this.store = this.observer.store(options.store ?? memoryStore());
@@ -116,29 +120,35 @@ export class SessionHub {
   }
 
   /** Sends to a session wherever its link is; resolves on the client's ack. Never throws. */
-  send = async (id: string, data: unknown): Promise<void> => {
+  send = (id: string, data: unknown): Promise<void> => new Promise<void>((resolve, reject) => {
     if (typeof data !== 'string' && !(data instanceof ArrayBuffer) && !ArrayBuffer.isView(data)) {
       throw typeError('send() takes a string, an ArrayBuffer or a typed array/Buffer');
     }
     if (this.closed) throw new SocketError('CLOSED', 'the session server is closed');
     const p = encodePayload(data);
-    const m = p.b ? { id: this.idPrefix + (this.nextId++).toString(36), d: p.d, b: p.b } : { id: this.idPrefix + (this.nextId++).toString(36), d: p.d };
-    const { maxBuffered, maxBufferedBytes } = this.limits;
-    const r = await this.store.append(id, m, { messages: maxBuffered, bytes: maxBufferedBytes }).catch((err: unknown) => Promise.reject(storeFailed(err)));
+    const mid = this.idPrefix + (this.nextId++).toString(36);
+    const m: NewMessage = p.b ? { id: mid, d: p.d, b: p.b } : { id: mid, d: p.d };
+    const waiter: Waiter = { resolve, reject, since: this.pending.now() };
+    this.store.append(id, m, this.bufferLimit).then((r) => this.appended(id, m, r, waiter), (err: unknown) => reject(storeFailed(err)));
+  });
+
+  /** A send's append answered: it waits for the ack and is offered to the link here, or it fails. */
+  private appended(id: string, m: NewMessage, r: Appended, waiter: Waiter): void {
     const link = this.sessions.get(id)?.link;
     if (r.ok) {
-      const acked = this.pending.add(id, r.s);
-      link?.offer({ s: r.s, ...m });
-      return acked;
+      this.pending.add(id, r.s, waiter);
+      link?.offer(m.b ? { s: r.s, id: m.id, d: m.d, b: m.b } : { s: r.s, id: m.id, d: m.d });
+      return;
     }
     if (r.reason === 'overflow') {
       this.observer.overflow();
-      throw new SocketError('OVERFLOW', `session has ${maxBuffered} messages or ${maxBufferedBytes} bytes unacknowledged (maxBuffered, maxBufferedBytes); its next resume says "overflow"`);
+      const { maxBuffered, maxBufferedBytes } = this.limits;
+      return waiter.reject(new SocketError('OVERFLOW', `session has ${maxBuffered} messages or ${maxBufferedBytes} bytes unacknowledged (maxBuffered, maxBufferedBytes); its next resume says "overflow"`));
     }
     // Linked here, yet the store no longer holds it: store trouble, never a takeover.
     link?.close(CLOSE_SERVICE_RESTART, 'session lost');
-    throw new SocketError('CLOSED', 'no such session (unknown or expired)');
-  };
+    waiter.reject(new SocketError('CLOSED', 'no such session (unknown or expired)'));
+  }
 
   sessionById(id: string): ServerSession | undefined {
     return this.sessions.get(id);

@@ -7,7 +7,8 @@ import { performance } from 'perf_hooks';
 import { SocketError } from '../errors';
 import type { ServerObserver } from './metrics/observer';
 
-interface Waiter {
+/** A `send()` waiting for its ack. */
+export interface Waiter {
   resolve(): void;
   reject(err: Error): void;
   /** `performance.now()` when sent (0 when metrics are off). */
@@ -21,15 +22,17 @@ export class PendingSends {
 
   constructor(private readonly observer: ServerObserver) {}
 
-  /** A promise settled when the client acknowledges server seq `s` of session `id`. */
-  add(id: string, s: number): Promise<void> {
-    const since = this.observer.timed ? performance.now() : 0;
-    return new Promise<void>((resolve, reject) => {
-      let list = this.bySession.get(id);
-      if (!list) this.bySession.set(id, (list = new Map()));
-      list.set(s, { resolve, reject, since });
-      this.size++;
-    });
+  /** When a send starts, for its waiter's `since`. */
+  now(): number {
+    return this.observer.timed ? performance.now() : 0;
+  }
+
+  /** `waiter` settles when the client acknowledges server seq `s` of session `id`. */
+  add(id: string, s: number, waiter: Waiter): void {
+    let list = this.bySession.get(id);
+    if (!list) this.bySession.set(id, (list = new Map()));
+    list.set(s, waiter);
+    this.size++;
   }
 
   /** The client acknowledged every server seq ≤ `a`. */
