@@ -72,8 +72,17 @@ export function encodeWelcome(sid: string, resumed: boolean, rx: number, ttl: nu
   return JSON.stringify(resumed ? { t: 'welcome', v: 1, sid, resumed, rx, ttl } : { t: 'welcome', v: 1, sid, resumed, rx, ttl, reason });
 }
 
+/**
+ * A `msg` frame without its `s`: `"id":…,"d":…[,"b":1][,"r":…]}`. A message published to many
+ * sessions is encoded once this way and given each session's `s` by `msgWithSeq`.
+ */
+export const msgTail = (id: string, d: string, b?: 1, r?: string): string => JSON.stringify({ id, d, b, r }).slice(1);
+
+/** The whole `msg` frame: `s` spliced in front of a `msgTail`. */
+export const msgWithSeq = (s: number, tail: string): string => '{"t":"msg","s":' + s + ',' + tail;
+
 /** `d` is the payload text, or base64 with `b` = 1 (see `encodePayload`); `r` the room (server → client only). */
-export const encodeMsg = (s: number, id: string, d: string, b?: 1, r?: string): string => JSON.stringify({ t: 'msg', s, id, d, b, r });
+export const encodeMsg = (s: number, id: string, d: string, b?: 1, r?: string): string => msgWithSeq(s, msgTail(id, d, b, r));
 
 /** A `volatile` frame (server → client). */
 export const encodeVolatile = (d: string, b?: 1, r?: string): string => JSON.stringify({ t: 'volatile', d, b, r });

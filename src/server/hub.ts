@@ -7,8 +7,9 @@
  */
 import { randomBytes } from 'crypto';
 import { Emitter } from '../emitter';
-import { SocketError, typeError } from '../errors';
-import { CLOSE_SERVICE_RESTART, CLOSE_TAKEN_OVER, encodePayload } from '../protocol';
+import { SocketError } from '../errors';
+import { CLOSE_SERVICE_RESTART, CLOSE_TAKEN_OVER } from '../protocol';
+import { payloadArg } from './args';
 import { Link } from './link';
 import type { LinkHost, LinkInput } from './link';
 import { memoryStore } from './memory-store';
@@ -16,7 +17,10 @@ import { checkCoreOptions } from './options';
 import type { HubOptions, Limits } from './options';
 import type { Transport } from './outbox';
 import { PendingSends } from './pending';
+import { Rooms } from './rooms';
+import type { Fanout, PublishOptions, RoomMember } from './rooms';
 import { ServerSession } from './server-session';
+import type { SessionOps } from './server-session';
 import { storeFailed } from './store';
 import type { SessionState, SessionStore, StoreEvent } from './store';
 
@@ -53,6 +57,8 @@ export class SessionHub {
   private readonly links = new Set<Link>();
   private readonly pending = new PendingSends();
   private readonly host: LinkHost;
+  private readonly roomsApi: Rooms;
+  private readonly ops: SessionOps;
   private readonly idPrefix = randomBytes(6).toString('base64url') + '.';
   private nextId = 0;
   private sweep: ReturnType<typeof setInterval> | undefined;
@@ -75,6 +81,14 @@ export class SessionHub {
       failed: (err) => this.report(err),
       dropped: (link) => void this.links.delete(link),
     };
+    this.roomsApi = new Rooms({
+      store: this.store,
+      limits: this.limits,
+      session: (id) => this.sessions.get(id),
+      messageId: () => this.messageId(),
+      ensureOpen: () => this.ensureOpen(),
+    });
+    this.ops = { send: this.send, join: this.join, leave: this.leave, rooms: this.rooms };
   }
 
   on<K extends keyof SessionServerEvents>(event: K, listener: Listener<K>): () => void {
@@ -107,12 +121,9 @@ export class SessionHub {
 
   /** Sends to a session wherever its link is; resolves on the client's ack. Never throws. */
   send = async (id: string, data: unknown): Promise<void> => {
-    if (typeof data !== 'string' && !(data instanceof ArrayBuffer) && !ArrayBuffer.isView(data)) {
-      throw typeError('send() takes a string, an ArrayBuffer or a typed array/Buffer');
-    }
-    if (this.closed) throw new SocketError('CLOSED', 'the session server is closed');
-    const p = encodePayload(data);
-    const m = p.b ? { id: this.idPrefix + (this.nextId++).toString(36), d: p.d, b: p.b } : { id: this.idPrefix + (this.nextId++).toString(36), d: p.d };
+    const p = payloadArg('send', data);
+    this.ensureOpen();
+    const m = p.b ? { id: this.messageId(), d: p.d, b: p.b } : { id: this.messageId(), d: p.d };
     const { maxBuffered, maxBufferedBytes } = this.limits;
     const r = await this.store.append(id, m, { messages: maxBuffered, bytes: maxBufferedBytes }).catch((err: unknown) => Promise.reject(storeFailed(err)));
     const link = this.sessions.get(id)?.link;
@@ -128,6 +139,21 @@ export class SessionHub {
     link?.close(CLOSE_SERVICE_RESTART, 'session lost');
     throw new SocketError('CLOSED', 'no such session (unknown or expired)');
   };
+
+  // ---- rooms and users (rooms.ts): every one works on any node, through the store ----
+
+  /** Session `sessionId` joins `room` until it leaves or ends; rejects `CLOSED` (no such session) or `LIMIT`. */
+  join = (sessionId: string, room: string): Promise<void> => this.roomsApi.join(sessionId, room);
+  leave = (sessionId: string, room: string): Promise<void> => this.roomsApi.leave(sessionId, room);
+  /** The rooms a session is in; rejects `CLOSED` when it is unknown or expired. */
+  rooms = (sessionId: string): Promise<string[]> => this.roomsApi.rooms(sessionId);
+  /** Recorded in every member's stream (`{ sessions: n }`: recorded for n); volatile: written to the n member links up now. */
+  publish = (room: string, data: string | ArrayBuffer | ArrayBufferView, options?: PublishOptions): Promise<Fanout> => this.roomsApi.publish(room, data, options);
+  /** Recorded in the stream of every session of `user` (their `meta.room` is `'user'`). */
+  sendToUser = (user: string, data: string | ArrayBuffer | ArrayBufferView, options?: Pick<PublishOptions, 'id'>): Promise<Fanout> => this.roomsApi.sendToUser(user, data, options);
+  members = (room: string): Promise<RoomMember[]> => this.roomsApi.members(room);
+  /** Whether any session of `user` has a live link, on any node. */
+  online = (user: string): Promise<boolean> => this.roomsApi.online(user);
 
   sessionById(id: string): ServerSession | undefined {
     return this.sessions.get(id);
@@ -157,7 +183,7 @@ export class SessionHub {
   private serve(state: SessionState, resumed: boolean): ServerSession {
     let ss = this.sessions.get(state.id);
     if (!ss) {
-      ss = new ServerSession(state.id, state.user, resumed, this.send);
+      ss = new ServerSession(state.id, state.user, resumed, this.ops);
       this.sessions.set(state.id, ss);
       this.events.emit('session', ss);
     }
@@ -167,6 +193,7 @@ export class SessionHub {
 
   private onStoreEvent(e: StoreEvent): void {
     if (e.type === 'error') return this.report(e.error);
+    if (e.type === 'volatile') return this.roomsApi.volatile(e.ids, e.text);
     const ss = this.sessions.get(e.id);
     if (e.type === 'appended') ss?.link?.pull(e.s);
     else if (e.type === 'acked') this.pending.acked(e.id, e.a);
@@ -180,6 +207,14 @@ export class SessionHub {
       this.sessions.delete(e.id);
       this.pending.reject(e.id, new SocketError('CLOSED', `the session was lost (${e.reason}) before the client acknowledged`));
     }
+  }
+
+  private messageId(): string {
+    return this.idPrefix + (this.nextId++).toString(36);
+  }
+
+  private ensureOpen(): void {
+    if (this.closed) throw new SocketError('CLOSED', 'the session server is closed');
   }
 
   private sweepLinks(): void {

@@ -132,8 +132,12 @@ export class Link implements LinkInput, SessionLink, OutboxOwner {
     this.out.pull(s);
   }
 
-  offer(m: StoredMessage): void {
-    this.out.offer(m);
+  offer(m: StoredMessage, tail?: string): void {
+    this.out.offer(m, tail);
+  }
+
+  volatile(text: string): boolean {
+    return this.state === 'open' && this.out.write(text);
   }
 
   // ---- OutboxOwner ----
@@ -239,6 +243,8 @@ export class Link implements LinkInput, SessionLink, OutboxOwner {
   private message(f: MsgFrame): Promise<void> | undefined {
     const ss = this.ss;
     if (this.state !== 'open' || !ss) return this.fail('msg before welcome');
+    // Rooms are server state: a client names none (PROTOCOL.md "Rooms and users").
+    if (f.r !== undefined) return this.fail('msg "r" is sent by servers only');
     const verdict = classify(f.s, ss.handled);
     if (verdict === 'duplicate') return this.scheduleAck();
     if (verdict === 'gap') return this.fail(`gap in "s": expected ${ss.handled + 1}, got ${f.s}`);

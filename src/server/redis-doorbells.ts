@@ -1,6 +1,7 @@
 /**
  * `redisStore`'s events: one PUBLISH channel per node (`<prefix>node:<node>`) carries short
- * signals — appended, acked, taken, lost — to the node that needs them, on one subscriber
+ * signals — appended (one or a publish's many), acked, taken, lost — and volatile frames (the
+ * only data sent this way: they are never stored) to the node that needs them, on one subscriber
  * connection. Doorbells published while it was away are gone: on every reconnect the store is
  * told, so it can ring them again from the state it holds.
  */
@@ -86,6 +87,18 @@ export class Doorbells {
   private onMessage(ch: string, text: string): void {
     if (!ch.startsWith(this.channel)) return;
     const node = ch.slice(this.channel.length);
+    if (text.startsWith('v|')) {
+      // A volatile frame (its text may hold "|"): v|<sid>,<sid>…|<frame>
+      const end = text.indexOf('|', 2);
+      if (end > 2) this.deliver(node, { type: 'volatile', ids: text.slice(2, end).split(','), text: text.slice(end + 1) });
+      return;
+    }
+    if (text.startsWith('p|')) {
+      // A publish's appends on this node: p|<sid>|<s>|<sid>|<s>…
+      const parts = text.split('|');
+      for (let i = 1; i + 1 < parts.length; i += 2) this.deliver(node, { type: 'appended', id: parts[i]!, s: Number(parts[i + 1]) });
+      return;
+    }
     const [kind, id = '', x = '', ...rest] = text.split('|');
     const n = Number(x);
     if (kind === 'a') this.deliver(node, { type: 'appended', id, s: n });

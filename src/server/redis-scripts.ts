@@ -199,10 +199,13 @@ export interface Script {
  * still recorded, acks still free memory and links still resume; only appends and new sessions
  * are refused (the script's first write fails), which the app sees as STORE_FAILED.
  */
-const script = (body: string, bounded = false): Script => {
-  const lua = (bounded ? '#!lua flags=allow-oom\n' : '') + PRELUDE + body;
+/** A script with Redis 7 shebang `flags` (none: no shebang), addressed by its SHA1. */
+export function makeScript(body: string, flags: string[] = []): Script {
+  const lua = (flags.length > 0 ? `#!lua flags=${flags.join(',')}\n` : '') + body;
   return { lua, sha: createHash('sha1').update(lua).digest('hex') };
-};
+}
+
+const script = (body: string, bounded = false): Script => makeScript(PRELUDE + body, bounded ? ['allow-oom'] : []);
 
 export const SCRIPTS = {
   create: script(CREATE),

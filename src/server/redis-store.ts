@@ -8,11 +8,14 @@ import { PREFIX, typeError } from '../errors';
 import { connect, evictionRisk } from './redis-client';
 import type { RedisClient } from './redis-client';
 import { Doorbells } from './redis-doorbells';
+import { RedisRooms } from './redis-rooms';
 import { SCRIPTS, runScript } from './redis-scripts';
 import type { Script } from './redis-scripts';
 import { isSessionId, newSessionId } from './session-id';
 import { plainStore } from './store';
-import type { Appended, BufferLimit, Claim, Created, Fenced, NewMessage, SessionState, SessionStore, StoreEvent, StoredMessage } from './store';
+import type {
+  Appended, Audience, BufferLimit, Claim, Created, Fenced, Joined, Member, NewMessage, Published, RoomLimit, SessionState, SessionStore, StoreEvent, StoredMessage,
+} from './store';
 
 export type { RedisClient, RedisSubscriber } from './redis-client';
 
@@ -62,6 +65,7 @@ class RedisStore implements SessionStore {
   private readonly owned: boolean;
   private readonly client: RedisClient;
   private readonly bells: Doorbells;
+  private readonly roomsOf: RedisRooms;
   private readonly held = new Map<string, Held>();
   /** Sessions this node appended to, with the highest seq still waiting for the client's ack. */
   private readonly waiting = new Map<string, number>();
@@ -86,6 +90,7 @@ class RedisStore implements SessionStore {
     this.client = client;
     this.leaseMs = (ttl: number): number => ttl + 2 * leaseInterval;
     this.bells = new Doorbells(client, `${prefix}node:`, (e) => this.observe(e), () => void this.recover().catch(() => undefined));
+    this.roomsOf = new RedisRooms(client, prefix, { session: (id) => this.keys(id), user: (user) => this.userKey(user) }, this.bells, leaseInterval);
     this.timers = [setInterval(() => void this.renew(), leaseInterval), setInterval(() => void this.sweep(), sweepInterval)];
     for (const t of this.timers) t.unref();
   }
@@ -145,9 +150,12 @@ class RedisStore implements SessionStore {
     if (count === 0) return [];
     const entries = (await this.client.call('XRANGE', this.keys(id)[1]!, `(0-${after}`, '+', 'COUNT', count)) as Array<[string, string[]]>;
     return entries.map(([entryId, f]) => {
-      const s = Number(entryId.slice(2));
-      // Fields in the order APPEND writes them: i, n, d[, b].
-      return f[7] === '1' ? { s, id: f[1]!, d: f[5]!, b: 1 } : { s, id: f[1]!, d: f[5]! };
+      // Fields in the order APPEND and FANOUT write them: i, n, d[, b 1][, r <room>].
+      const m: StoredMessage = { s: Number(entryId.slice(2)), id: f[1]!, d: f[5]! };
+      let k = 6;
+      if (f[k] === 'b') [m.b, k] = [1, k + 2];
+      if (f[k] === 'r') m.r = f[k + 1]!;
+      return m;
     });
   }
 
@@ -178,6 +186,32 @@ class RedisStore implements SessionStore {
     if (this.owned) await this.client.quit().catch(() => undefined);
   }
 
+  // ---- rooms and users (redis-rooms.ts) ----
+
+  join(id: string, room: string, limit: RoomLimit): Promise<Joined> {
+    return this.roomsOf.join(id, room, limit);
+  }
+
+  leave(id: string, room: string): Promise<void> {
+    return this.roomsOf.leave(id, room);
+  }
+
+  rooms(id: string): Promise<string[] | undefined> {
+    return this.roomsOf.rooms(id);
+  }
+
+  members(to: Audience): Promise<Member[]> {
+    return this.roomsOf.members(to);
+  }
+
+  publish(to: Audience, m: NewMessage, limit: BufferLimit, dedupeMs?: number): Promise<Published> {
+    return this.roomsOf.publish(to, m, limit, dedupeMs);
+  }
+
+  volatile(room: string, text: string): Promise<number> {
+    return this.roomsOf.volatile(room, text);
+  }
+
   // ---- keys and scripts ----
 
   private keys(id: string): string[] {
@@ -193,7 +227,11 @@ class RedisStore implements SessionStore {
   private async user(mode: 'add' | 'del' | 'keep', user: string, id: string, ttl: number, max?: number): Promise<string[]> {
     const args: Array<string | number> = [mode, id, Date.now(), this.leaseMs(ttl) + ttl];
     if (max !== undefined) args.push(max);
-    return (await runScript(this.client, SCRIPTS.user, [`${this.prefix}{u:${user}}:ss`], args)) as string[];
+    return (await runScript(this.client, SCRIPTS.user, [this.userKey(user)], args)) as string[];
+  }
+
+  private userKey(user: string): string {
+    return `${this.prefix}{u:${user}}:ss`;
   }
 
   /**
@@ -288,6 +326,7 @@ class RedisStore implements SessionStore {
       if (r === -1) this.bells.deliver(undefined, { type: 'lost', id, reason: 'unknown' });
     }));
     await Promise.all([...users].map(([user, ttl]) => this.user('keep', user, '', ttl).catch(() => undefined)));
+    await this.roomsOf.renew([...this.held].map(([id, { ttl }]) => [id, this.leaseMs(ttl) + ttl]));
   }
 
   /** Why a session's state is gone: 'overflow' (its claim dropped it and told the senders), else expired. */

@@ -4,6 +4,7 @@
  * `makeStore` is called once per test; the suite closes what it made.
  */
 import type { BufferLimit, SessionState, SessionStore, StoreEvent } from '../../src/server/store';
+import { describeRoomsContract } from './store-rooms-contract';
 
 const TTL = 120000;
 
@@ -22,6 +23,7 @@ const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms
 const uniqueUser = (): string => `alice-${Math.random().toString(36).slice(2)}`;
 
 export function describeStoreContract(name: string, makeStore: () => SessionStore | Promise<SessionStore>): void {
+  describeRoomsContract(name, makeStore);
   describe(`${name} (store contract)`, () => {
     let store: SessionStore;
     const stops: Array<() => Promise<void>> = [];

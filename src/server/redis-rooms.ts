@@ -1,0 +1,217 @@
+/**
+ * `redisStore`'s rooms and users (PROTOCOL.md "Rooms and users"). A room is a hash of member
+ * session → user under its own hash tag; a session lists its rooms in its own state hash, so
+ * they end with it. Members whose session ended are dropped from a room when a publish or a
+ * read finds them gone. A publish reads the members (one round trip), then runs ONE script per
+ * Redis node (redis-slots.ts) that appends to every member stream there and rings each holding
+ * node's doorbell once; publishes from one store are issued in the order they were called.
+ */
+import { createHash } from 'crypto';
+import { ROOM_SCRIPTS } from './redis-room-scripts';
+import type { RedisClient } from './redis-client';
+import type { Doorbells } from './redis-doorbells';
+import { runScript } from './redis-scripts';
+import type { Script } from './redis-scripts';
+import { groupByNode, isCluster, isSlotError } from './redis-slots';
+import { isSessionId } from './session-id';
+import type { Audience, BufferLimit, Joined, Member, NewMessage, Published, RoomLimit } from './store';
+
+export interface RoomKeys {
+  /** A session's keys: [st, dn, …]. */
+  session(id: string): string[];
+  /** A user's index of sessions (a zset). */
+  user(user: string): string;
+}
+
+/** Members per fan-out script: a bigger node group is split, so no one script holds Redis for long. */
+const CHUNK = 2000;
+/** How long a publish without an app-given id is remembered: ioredis resends a script whose answer a reconnect lost. */
+const RESEND_GUARD_MS = 60000;
+
+const sha1 = (text: string): string => createHash('sha1').update(text).digest('hex');
+
+export class RedisRooms {
+  /** Resolves when the previous publish has sent its scripts: the next sends after it. */
+  private issued: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly client: RedisClient,
+    private readonly prefix: string,
+    private readonly keys: RoomKeys,
+    private readonly bells: Doorbells,
+    /** Life a room key gets beyond its newest member's, in ms (members renew it every lease interval). */
+    private readonly margin: number,
+  ) {}
+
+  async join(id: string, room: string, limit: RoomLimit): Promise<Joined> {
+    if (!isSessionId(id)) return 'unknown';
+    const r = (await this.membership(id, room, 'join', limit.rooms)) as [number, string?, number?];
+    if (r[0] === 0) return 'unknown';
+    if (r[0] === 3) return 'rooms';
+    const keep = Math.max(Number(r[2]), 0) + this.margin;
+    if ((await runScript(this.client, ROOM_SCRIPTS.admit, [this.roomKey(room)], [id, r[1]!, limit.members, keep])) === 1) return 'ok';
+    // The room is full: the session does not list it either (unless it already did).
+    if (r[0] === 1) await this.membership(id, room, 'leave', 0);
+    return 'members';
+  }
+
+  async leave(id: string, room: string): Promise<void> {
+    await Promise.all([isSessionId(id) && this.membership(id, room, 'leave', 0), this.client.call('HDEL', this.roomKey(room), id)]);
+  }
+
+  async rooms(id: string): Promise<string[] | undefined> {
+    if (!isSessionId(id)) return undefined;
+    const [user, list] = (await this.client.call('HMGET', this.keys.session(id)[0]!, 'u', 'rm')) as Array<string | null>;
+    if (user === null || user === undefined) return undefined;
+    return list ? list.split('\n').filter((r) => r !== '') : [];
+  }
+
+  async members(to: Audience): Promise<Member[]> {
+    const [ids, users] = 'room' in to ? await this.roomMembers(to.room) : [await this.userSessions(to.user), undefined];
+    const owners = await this.owners(ids);
+    const out: Member[] = [];
+    const gone: string[] = [];
+    ids.forEach((id, i) => {
+      const node = owners.get(id);
+      if (node === undefined) gone.push(id);
+      else out.push({ id, user: users ? users[i]! : (to as { user: string }).user, node: node === '' ? null : node });
+    });
+    this.forget(to, gone);
+    return out;
+  }
+
+  async publish(to: Audience, m: NewMessage, limit: BufferLimit, dedupeMs?: number): Promise<Published> {
+    const before = this.issued;
+    let sent!: () => void;
+    this.issued = new Promise<void>((resolve) => (sent = resolve));
+    let calls: Array<Promise<Array<[string[], unknown]>>>;
+    try {
+      const ids = 'room' in to ? await this.client.call('HKEYS', this.roomKey(to.room)) as string[] : await this.userSessions(to.user);
+      await before;
+      calls = this.fanout(to, ids, m, limit, dedupeMs ?? RESEND_GUARD_MS);
+    } finally {
+      sent();
+    }
+    const out: Published = { appended: [], overflowed: [] };
+    const gone: string[] = [];
+    for (const [ids, r] of (await Promise.all(calls)).flat()) {
+      if (Array.isArray(r) && r[0] === 'repeat') out.repeated = (out.repeated ?? 0) + Number(r[1]);
+      else (r as number[]).forEach((s, i) => (s > 0 ? out.appended.push({ id: ids[i]!, s }) : (s === 0 ? out.overflowed : gone).push(ids[i]!)));
+    }
+    this.forget(to, gone);
+    return out;
+  }
+
+  async volatile(room: string, text: string): Promise<number> {
+    const ids = (await this.client.call('HKEYS', this.roomKey(room))) as string[];
+    const owners = await this.owners(ids);
+    const byNode = new Map<string, string[]>();
+    const gone: string[] = [];
+    let count = 0;
+    for (const id of ids) {
+      const node = owners.get(id);
+      if (node === undefined) gone.push(id);
+      else if (node !== '') {
+        count++;
+        const list = byNode.get(node);
+        if (list) list.push(id);
+        else byNode.set(node, [id]);
+      }
+    }
+    this.forget({ room }, gone);
+    const self = this.bells.self();
+    await Promise.all([...byNode].map(([node, list]) => {
+      if (node === self) return void this.bells.deliver(self, { type: 'volatile', ids: list, text });
+      return this.client.call('PUBLISH', this.bells.channel + node, `v|${list.join(',')}|${text}`);
+    }));
+    return count;
+  }
+
+  /** The lease renewal of the sessions this node holds: their rooms live at least `ms` more. */
+  async renew(held: Array<[id: string, ms: number]>): Promise<void> {
+    const lists = await Promise.all(held.map(([id]) => this.client.call('HGET', this.keys.session(id)[0]!, 'rm').catch(() => null)));
+    const rooms = new Map<string, number>();
+    lists.forEach((list, i) => {
+      for (const room of typeof list === 'string' ? list.split('\n') : []) if (room !== '') rooms.set(room, Math.max(held[i]![1], rooms.get(room) ?? 0));
+    });
+    await Promise.all([...rooms].map(([room, ms]) => this.client.call('PEXPIRE', this.roomKey(room), ms, 'GT').catch(() => undefined)));
+  }
+
+  // ---- inside ----
+
+  private roomKey(room: string): string {
+    return `${this.prefix}{r:${room}}:m`;
+  }
+
+  private membership(id: string, room: string, mode: 'join' | 'leave', max: number): Promise<unknown> {
+    return runScript(this.client, ROOM_SCRIPTS.membership, [this.keys.session(id)[0]!], [room, max, mode]);
+  }
+
+  private async roomMembers(room: string): Promise<[string[], string[]]> {
+    const flat = (await this.client.call('HGETALL', this.roomKey(room))) as string[];
+    const ids: string[] = [];
+    const users: string[] = [];
+    for (let i = 0; i + 1 < flat.length; i += 2) {
+      ids.push(flat[i]!);
+      users.push(flat[i + 1]!);
+    }
+    return [ids, users];
+  }
+
+  private async userSessions(user: string): Promise<string[]> {
+    return (await this.client.call('ZRANGE', this.keys.user(user), 0, -1)) as string[];
+  }
+
+  /** Sessions found gone leave the room (or the user's index); nobody waits for it. */
+  private forget(to: Audience, gone: string[]): void {
+    if (gone.length === 0) return;
+    const cleanup = 'room' in to ? this.client.call('HDEL', this.roomKey(to.room), ...gone) : this.client.call('ZREM', this.keys.user(to.user), ...gone);
+    cleanup.catch(() => undefined);
+  }
+
+  /** Each session's node ('' without a link); absent when it is gone. One script per Redis node. */
+  private async owners(ids: string[]): Promise<Map<string, string>> {
+    const out = new Map<string, string>();
+    const groups = groupByNode(this.client, ids, (id) => this.stKey(id));
+    const answers = await Promise.all(groups.map((group) => this.perNode(ROOM_SCRIPTS.owners, group, [], (part) => part.map((id) => this.stKey(id)))));
+    for (const [part, r] of answers.flat()) (r as Array<string | null>).forEach((node, i) => typeof node === 'string' && out.set(part[i]!, node));
+    return out;
+  }
+
+  /** The fan-out scripts, issued now: one per Redis node (and per CHUNK members), each answer with the ids it is for. */
+  private fanout(to: Audience, ids: string[], m: NewMessage, limit: BufferLimit, guardMs: number): Array<Promise<Array<[string[], unknown]>>> {
+    const audience = 'room' in to ? `r:${to.room}` : `u:${to.user}`;
+    const cluster = isCluster(this.client);
+    const args = [m.id, m.d, m.b ? '1' : '0', m.r ?? '', Math.min(limit.messages, Number.MAX_SAFE_INTEGER), Math.min(limit.bytes, Number.MAX_SAFE_INTEGER), this.bells.channel, this.bells.self(), guardMs];
+    const calls: Array<Promise<Array<[string[], unknown]>>> = [];
+    for (const group of groupByNode(this.client, ids, (id) => this.stKey(id))) {
+      // A big group is cut the same way each time (sorted), so a repeat finds each part's mark.
+      const sorted = group.length > CHUNK ? [...group].sort() : group;
+      for (let c = 0; c < sorted.length; c += CHUNK) {
+        // The mark sits on the node of the part's first session (any key will do on one Redis).
+        const mark = (part: string[]): string => `${this.prefix}{${cluster ? part[0] : audience}}:pb:${sha1(`${audience}\n${m.id}\n${c}`)}`;
+        const keys = (part: string[]): string[] => [mark(part), ...part.flatMap((id) => this.keys.session(id).slice(0, 2))];
+        calls.push(this.perNode(ROOM_SCRIPTS.fanout, sorted.slice(c, c + CHUNK), args, keys));
+      }
+    }
+    return calls;
+  }
+
+  /**
+   * Runs `s` for the sessions `ids` of one node; when a Cluster says their keys are no longer on
+   * one node (a slot moving), once per slot instead. Each answer comes with the ids it is for.
+   */
+  private async perNode(s: Script, ids: string[], args: Array<string | number>, keys: (part: string[]) => string[]): Promise<Array<[string[], unknown]>> {
+    try {
+      return [[ids, await runScript(this.client, s, keys(ids), args)]];
+    } catch (err) {
+      if (!isSlotError(err) || ids.length < 2) throw err;
+      const parts = groupByNode(this.client, ids, (id) => this.stKey(id), true);
+      return Promise.all(parts.map(async (part): Promise<[string[], unknown]> => [part, await runScript(this.client, s, keys(part), args)]));
+    }
+  }
+
+  private stKey(id: string): string {
+    return this.keys.session(id)[0]!;
+  }
+}
