@@ -6,8 +6,9 @@
  *   pb    string `<prefix>{<tag>}:pb:<hash>`: a publish already done for one node's members, with
  *         how many it reached (a repeat of its id, or ioredis resending the script after a
  *         reconnect, appends nothing twice)
- * A fan-out script takes the keys of one Redis node only (`allow-cross-slot-keys`: on a Cluster
- * they span slots of that node), so a publish is one script per node.
+ * A fan-out script reaches the sessions of one Redis node: it declares one key, which routes it
+ * there, and reaches the others by name (`allow-cross-slot-keys`: on a Cluster they span slots
+ * of that node; Redis refuses declared keys of several slots), so a publish is one script per node.
  */
 import { makeScript } from './redis-scripts';
 
@@ -44,18 +45,23 @@ return 1
 /**
  * Appends one message to every member session on this node, each under its own next seq, with
  * the limits and overflow mark of APPEND, and rings each holding node's doorbell once.
- * KEYS: pb, then st, dn of each member. ARGV: msg id, data, '1' when binary, room (r), max
- * messages, max bytes, channel prefix, publishing node (not rung: it writes to its own links),
- * pb ms → {'repeat', n} | a list with, per member, its seq, 0 (overflowed) or -1 (gone).
+ * KEYS: pb (tagged like the first session, so a Cluster routes the script to that node). ARGV:
+ * msg id, data, '1' when binary, room (r), max messages, max bytes, channel prefix, publishing
+ * node (not rung: it writes to its own links), pb ms, key prefix, then the session ids.
+ * → {'repeat', n} | per session its seq, 0 (overflowed) or -1 (gone).
+ * Every session is read before anything is written: a key this node does not serve (a slot
+ * moving) fails the script before it changed anything, and the caller tries again per slot.
  */
 const FANOUT = `
 local done = redis.call('GET', KEYS[1])
 if done then return {'repeat', tonumber(done)} end
+local first, states = 11, {}
+for k = first, #ARGV do states[k] = redis.call('HMGET', ARGV[10] .. '{' .. ARGV[k] .. '}:st', 'sq', 'ak', 'by', 'n') end
 local len, maxm, maxb = #ARGV[2], tonumber(ARGV[5]), tonumber(ARGV[6])
 local out, bells, count = {}, {}, 0
-for k = 2, #KEYS, 2 do
-  local st, dn = KEYS[k], KEYS[k + 1]
-  local h = redis.call('HMGET', st, 'sq', 'ak', 'by', 'n')
+for k = first, #ARGV do
+  local sid, h = ARGV[k], states[k]
+  local st, dn = ARGV[10] .. '{' .. sid .. '}:st', ARGV[10] .. '{' .. sid .. '}:dn'
   if not h[1] then
     out[#out + 1] = -1
   else
@@ -82,7 +88,7 @@ for k = 2, #KEYS, 2 do
       if owner and owner ~= '' and owner ~= ARGV[8] then
         local list = bells[owner]
         if not list then list = {}; bells[owner] = list end
-        list[#list + 1] = string.match(st, '{(.-)}') .. '|' .. s
+        list[#list + 1] = sid .. '|' .. s
       end
     end
   end
@@ -92,10 +98,17 @@ redis.call('SET', KEYS[1], count, 'PX', ARGV[9])
 return out
 `;
 
-/** Who holds each session's link. KEYS: st of each. → per session its node ('' when none), or false when it is gone. */
+/**
+ * Who holds each session's link, and its last seq. KEYS: the first session's st (it routes the
+ * script). ARGV: key prefix, then the session ids → per session its node ('' when none) and
+ * seq, or false, false when it is gone.
+ */
 const OWNERS = `
 local out = {}
-for k = 1, #KEYS do out[k] = redis.call('HGET', KEYS[k], 'n') end
+for k = 2, #ARGV do
+  local h = redis.call('HMGET', ARGV[1] .. '{' .. ARGV[k] .. '}:st', 'n', 'sq')
+  out[2 * k - 3], out[2 * k - 2] = h[1], h[2]
+end
 return out
 `;
 

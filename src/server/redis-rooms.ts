@@ -72,7 +72,7 @@ export class RedisRooms {
     const out: Member[] = [];
     const gone: string[] = [];
     ids.forEach((id, i) => {
-      const node = owners.get(id);
+      const node = owners.get(id)?.node;
       if (node === undefined) gone.push(id);
       else out.push({ id, user: users ? users[i]! : (to as { user: string }).user, node: node === '' ? null : node });
     });
@@ -94,11 +94,15 @@ export class RedisRooms {
     }
     const out: Published = { appended: [], overflowed: [] };
     const gone: string[] = [];
+    const repeats: string[] = [];
     for (const [ids, r] of (await Promise.all(calls)).flat()) {
-      if (Array.isArray(r) && r[0] === 'repeat') out.repeated = (out.repeated ?? 0) + Number(r[1]);
-      else (r as number[]).forEach((s, i) => (s > 0 ? out.appended.push({ id: ids[i]!, s }) : (s === 0 ? out.overflowed : gone).push(ids[i]!)));
+      if (Array.isArray(r) && r[0] === 'repeat') {
+        out.repeated = (out.repeated ?? 0) + Number(r[1]);
+        repeats.push(...ids);
+      } else (r as number[]).forEach((s, i) => (s > 0 ? out.appended.push({ id: ids[i]!, s }) : (s === 0 ? out.overflowed : gone).push(ids[i]!)));
     }
     this.forget(to, gone);
+    if (repeats.length > 0) await this.ringSelf(repeats);
     return out;
   }
 
@@ -109,7 +113,7 @@ export class RedisRooms {
     const gone: string[] = [];
     let count = 0;
     for (const id of ids) {
-      const node = owners.get(id);
+      const node = owners.get(id)?.node;
       if (node === undefined) gone.push(id);
       else if (node !== '') {
         count++;
@@ -169,13 +173,25 @@ export class RedisRooms {
     cleanup.catch(() => undefined);
   }
 
-  /** Each session's node ('' without a link); absent when it is gone. One script per Redis node. */
-  private async owners(ids: string[]): Promise<Map<string, string>> {
-    const out = new Map<string, string>();
+  /** Each session's node ('' without a link) and last seq; absent when it is gone. One script per Redis node. */
+  private async owners(ids: string[]): Promise<Map<string, { node: string; seq: number }>> {
+    const out = new Map<string, { node: string; seq: number }>();
     const groups = groupByNode(this.client, ids, (id) => this.stKey(id));
-    const answers = await Promise.all(groups.map((group) => this.perNode(ROOM_SCRIPTS.owners, group, [], (part) => part.map((id) => this.stKey(id)))));
-    for (const [part, r] of answers.flat()) (r as Array<string | null>).forEach((node, i) => typeof node === 'string' && out.set(part[i]!, node));
+    const answers = await Promise.all(groups.map((group) => this.perNode(ROOM_SCRIPTS.owners, group, (part) => [[this.stKey(part[0]!)], [this.prefix, ...part]])));
+    for (const [part, r] of answers.flat()) {
+      const flat = r as Array<string | null>;
+      part.forEach((id, i) => typeof flat[2 * i] === 'string' && out.set(id, { node: flat[2 * i]!, seq: Number(flat[2 * i + 1]) }));
+    }
     return out;
+  }
+
+  /**
+   * A repeated publish (or ioredis resending one whose answer a reconnect lost) says no seqs; the
+   * first one rang every node but this one, which writes to its own links itself: ring it now.
+   */
+  private async ringSelf(ids: string[]): Promise<void> {
+    const self = this.bells.self();
+    for (const [id, { node, seq }] of await this.owners(ids)) if (node === self && seq > 0) this.bells.deliver(self, { type: 'appended', id, s: seq });
   }
 
   /** The fan-out scripts, issued now: one per Redis node (and per CHUNK members), each answer with the ids it is for. */
@@ -190,8 +206,7 @@ export class RedisRooms {
       for (let c = 0; c < sorted.length; c += CHUNK) {
         // The mark sits on the node of the part's first session (any key will do on one Redis).
         const mark = (part: string[]): string => `${this.prefix}{${cluster ? part[0] : audience}}:pb:${sha1(`${audience}\n${m.id}\n${c}`)}`;
-        const keys = (part: string[]): string[] => [mark(part), ...part.flatMap((id) => this.keys.session(id).slice(0, 2))];
-        calls.push(this.perNode(ROOM_SCRIPTS.fanout, sorted.slice(c, c + CHUNK), args, keys));
+        calls.push(this.perNode(ROOM_SCRIPTS.fanout, sorted.slice(c, c + CHUNK), (part) => [[mark(part)], [...args, this.prefix, ...part]]));
       }
     }
     return calls;
@@ -201,13 +216,13 @@ export class RedisRooms {
    * Runs `s` for the sessions `ids` of one node; when a Cluster says their keys are no longer on
    * one node (a slot moving), once per slot instead. Each answer comes with the ids it is for.
    */
-  private async perNode(s: Script, ids: string[], args: Array<string | number>, keys: (part: string[]) => string[]): Promise<Array<[string[], unknown]>> {
+  private async perNode(s: Script, ids: string[], call: (part: string[]) => [string[], Array<string | number>]): Promise<Array<[string[], unknown]>> {
+    const run = async (part: string[]): Promise<[string[], unknown]> => [part, await runScript(this.client, s, ...call(part))];
     try {
-      return [[ids, await runScript(this.client, s, keys(ids), args)]];
+      return [await run(ids)];
     } catch (err) {
       if (!isSlotError(err) || ids.length < 2) throw err;
-      const parts = groupByNode(this.client, ids, (id) => this.stKey(id), true);
-      return Promise.all(parts.map(async (part): Promise<[string[], unknown]> => [part, await runScript(this.client, s, keys(part), args)]));
+      return Promise.all(groupByNode(this.client, ids, (id) => this.stKey(id), true).map(run));
     }
   }
 

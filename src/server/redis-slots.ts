@@ -60,4 +60,4 @@ export function groupByNode<T>(client: SlotSource, items: T[], keyOf: (item: T) 
 }
 
 /** A Cluster error that says the keys of one script were not all on the node it reached (a slot moving): try again per slot. */
-export const isSlotError = (err: unknown): boolean => err instanceof Error && /^(CROSSSLOT|MOVED|ASK|TRYAGAIN)\b|not served by|not all the keys/i.test(err.message);
+export const isSlotError = (err: unknown): boolean => err instanceof Error && /^(CROSSSLOT|MOVED|ASK|TRYAGAIN)\b|non local key|do not hash to the same slot/i.test(err.message);

@@ -117,9 +117,9 @@ export class Rooms {
     if (p.b) m.b = 1;
     const { maxBuffered: messages, maxBufferedBytes: bytes, sessionTtl } = this.host.limits;
     const done = await stored(this.host.store.publish(to, m, { messages, bytes }, givenId === undefined ? undefined : sessionTtl));
-    if (done.repeated !== undefined) return { sessions: done.repeated };
     const tail = msgTail(m.id, m.d, m.b, r);
     for (const { id, s } of done.appended) this.host.session(id)?.link?.offer({ s, id: m.id, d: m.d }, tail);
-    return { sessions: done.appended.length };
+    // A repeat of an earlier publish of this id counts whom that one reached.
+    return { sessions: done.appended.length + (done.repeated ?? 0) };
   }
 }
