@@ -84,6 +84,7 @@ export class SessionHub {
     this.roomsApi = new Rooms({
       store: this.store,
       limits: this.limits,
+      node: this.node,
       session: (id) => this.sessions.get(id),
       messageId: () => this.messageId(),
       ensureOpen: () => this.ensureOpen(),
@@ -194,6 +195,7 @@ export class SessionHub {
   private onStoreEvent(e: StoreEvent): void {
     if (e.type === 'error') return this.report(e.error);
     if (e.type === 'volatile') return this.roomsApi.volatile(e.ids, e.text);
+    if (e.type === 'published') return this.roomsApi.heard(e.m, e.to);
     const ss = this.sessions.get(e.id);
     if (e.type === 'appended') ss?.link?.pull(e.s);
     else if (e.type === 'acked') this.pending.acked(e.id, e.a);

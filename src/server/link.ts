@@ -136,6 +136,10 @@ export class Link implements LinkInput, SessionLink, OutboxOwner {
     this.out.offer(m, tail);
   }
 
+  heard(m: StoredMessage, tail: string): void {
+    this.out.heard(m, tail);
+  }
+
   volatile(text: string): boolean {
     return this.state === 'open' && this.out.write(text);
   }

@@ -6,7 +6,7 @@ import { Memberships, Repeats, dedupeKey } from './memory-rooms';
 import { newSessionId } from './session-id';
 import { plainStore } from './store';
 import type {
-  Appended, Audience, BufferLimit, Claim, Created, Fenced, Joined, Member, NewMessage, Published, RoomLimit, SessionState, SessionStore, StoreEvent, StoredMessage,
+  Appended, Audience, BufferLimit, Claim, Created, Fenced, Joined, Member, NewMessage, Published, PublishCall, RoomLimit, SessionState, SessionStore, StoreEvent, StoredMessage,
 } from './store';
 
 export interface MemoryStoreOptions {
@@ -46,7 +46,8 @@ class MemoryStore implements SessionStore {
   private readonly sessions = new Map<string, Entry>();
   /** Each user's sessions that have not expired. */
   private readonly users = new Map<string, Set<string>>();
-  private readonly listeners = new Set<(e: StoreEvent) => void>();
+  /** Each listener with the node it listens for. */
+  private readonly listeners = new Map<(e: StoreEvent) => void, string>();
   private readonly memberships = new Memberships();
   private readonly repeats = new Repeats();
   private readonly sweep: ReturnType<typeof setInterval>;
@@ -139,8 +140,8 @@ class MemoryStore implements SessionStore {
     entry.until += ttl;
   }
 
-  async subscribe(_node: string, listener: (e: StoreEvent) => void): Promise<() => Promise<void>> {
-    this.listeners.add(listener);
+  async subscribe(node: string, listener: (e: StoreEvent) => void): Promise<() => Promise<void>> {
+    this.listeners.set(listener, node);
     return async () => void this.listeners.delete(listener);
   }
 
@@ -171,23 +172,20 @@ class MemoryStore implements SessionStore {
     return this.live(to).map((e) => ({ id: e.id, user: e.user, node: e.node }));
   }
 
-  async publish(to: Audience, m: NewMessage, limit: BufferLimit, dedupeMs?: number): Promise<Published> {
+  async publish(to: Audience, m: NewMessage, limit: BufferLimit, call: PublishCall = {}): Promise<Published> {
+    const { dedupeMs, node } = call;
     const key = dedupeMs ? dedupeKey(to, m.id) : undefined;
     const repeated = key === undefined ? undefined : this.repeats.get(key, Date.now());
     if (repeated !== undefined) return { appended: [], overflowed: [], repeated };
     const out: Published = { appended: [], overflowed: [] };
     const bytes = Buffer.byteLength(m.d);
-    const rang: StoreEvent[] = [];
     for (const entry of this.live(to)) {
       const s = this.push(entry, m, bytes, limit);
       if (s === 0) out.overflowed.push(entry.id);
-      else {
-        out.appended.push({ id: entry.id, s });
-        rang.push({ type: 'appended', id: entry.id, s });
-      }
+      else out.appended.push({ id: entry.id, s });
     }
-    // After the publisher's own continuation: it writes to its links at once, so these doorbells find nothing left to do there.
-    this.emit(rang, true);
+    // The other nodes sharing this store (the publisher writes to its own links), after the publisher's continuation.
+    if (out.appended.length > 0) this.emit({ type: 'published', m, to: out.appended }, true, node);
     if (key !== undefined) this.repeats.remember(key, out.appended.length, Date.now() + dedupeMs!);
     return out;
   }
@@ -200,13 +198,11 @@ class MemoryStore implements SessionStore {
 
   // ---- inside ----
 
-  /** Events reach the listeners together after the current call (a microtask), or `later` (the next turn). */
-  private emit(e: StoreEvent | StoreEvent[], later = false): void {
-    const events = Array.isArray(e) ? e : [e];
-    if (this.listeners.size === 0 || events.length === 0) return;
+  /** An event reaches the listeners (but `except`'s) after the current call (a microtask), or `later` (the next turn). */
+  private emit(e: StoreEvent, later = false, except?: string): void {
+    if (this.listeners.size === 0) return;
     const ring = (): void => {
-      const listeners = [...this.listeners];
-      for (const event of events) for (const fn of listeners) fn(event);
+      for (const [fn, node] of [...this.listeners]) if (node !== except) fn(e);
     };
     if (later) setImmediate(ring);
     else queueMicrotask(ring);

@@ -84,6 +84,11 @@ export class Outbox {
   offer(m: StoredMessage, tail?: string): void {
     // A seq the client already acknowledged, given to a new message: the store went back.
     if (m.s <= this.owner.clientAcked()) return this.owner.lost(`the store gave seq ${m.s} again, which the client had acknowledged`);
+    this.heard(m, tail);
+  }
+
+  /** A message appended elsewhere, its data at hand: written at once when it is the next one, else pulled from the store. */
+  heard(m: StoredMessage, tail?: string): void {
     if (this.owner.isOpen() && !this.pumping && !this.stalledSince && m.s === this.sent + 1 && this.write(tail === undefined ? encodeMsg(m.s, m.id, m.d, m.b, m.r) : msgWithSeq(m.s, tail))) {
       this.sent = m.s;
       if (m.s > this.known) this.known = m.s;

@@ -44,7 +44,9 @@ return 1
 
 /**
  * Appends one message to every member session on this node, each under its own next seq, with
- * the limits and overflow mark of APPEND, and rings each holding node's doorbell once.
+ * the limits and overflow mark of APPEND, and rings each holding node's doorbell once, with the
+ * message: `m` + JSON [msg id, '1' when binary, room, [sid, seq, sid, seq…], data] (the node then
+ * writes it to its links without reading it back; the stream keeps it for replays).
  * KEYS: pb (tagged like the first session, so a Cluster routes the script to that node). ARGV:
  * msg id, data, '1' when binary, room (r), max messages, max bytes, channel prefix, publishing
  * node (not rung: it writes to its own links), pb ms, key prefix, then the session ids.
@@ -88,12 +90,13 @@ for k = first, #ARGV do
       if owner and owner ~= '' and owner ~= ARGV[8] then
         local list = bells[owner]
         if not list then list = {}; bells[owner] = list end
-        list[#list + 1] = sid .. '|' .. s
+        list[#list + 1] = sid
+        list[#list + 1] = s
       end
     end
   end
 end
-for node, list in pairs(bells) do redis.call('PUBLISH', ARGV[7] .. node, 'p|' .. table.concat(list, '|')) end
+for node, list in pairs(bells) do redis.call('PUBLISH', ARGV[7] .. node, 'm' .. cjson.encode({ARGV[1], ARGV[3], ARGV[4], list, ARGV[2]})) end
 redis.call('SET', KEYS[1], count, 'PX', ARGV[9])
 return out
 `;

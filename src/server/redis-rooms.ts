@@ -14,7 +14,7 @@ import { runScript } from './redis-scripts';
 import type { Script } from './redis-scripts';
 import { groupByNode, isCluster, isSlotError } from './redis-slots';
 import { isSessionId } from './session-id';
-import type { Audience, BufferLimit, Joined, Member, NewMessage, Published, RoomLimit } from './store';
+import type { Audience, BufferLimit, Joined, Member, NewMessage, Published, PublishCall, RoomLimit } from './store';
 
 export interface RoomKeys {
   /** A session's keys: [st, dn, …]. */
@@ -80,7 +80,7 @@ export class RedisRooms {
     return out;
   }
 
-  async publish(to: Audience, m: NewMessage, limit: BufferLimit, dedupeMs?: number): Promise<Published> {
+  async publish(to: Audience, m: NewMessage, limit: BufferLimit, call: PublishCall = {}): Promise<Published> {
     const before = this.issued;
     let sent!: () => void;
     this.issued = new Promise<void>((resolve) => (sent = resolve));
@@ -88,7 +88,7 @@ export class RedisRooms {
     try {
       const ids = 'room' in to ? await this.client.call('HKEYS', this.roomKey(to.room)) as string[] : await this.userSessions(to.user);
       await before;
-      calls = this.fanout(to, ids, m, limit, dedupeMs ?? RESEND_GUARD_MS);
+      calls = this.fanout(to, ids, m, limit, call.node ?? this.bells.self(), call.dedupeMs ?? RESEND_GUARD_MS);
     } finally {
       sent();
     }
@@ -102,7 +102,7 @@ export class RedisRooms {
       } else (r as number[]).forEach((s, i) => (s > 0 ? out.appended.push({ id: ids[i]!, s }) : (s === 0 ? out.overflowed : gone).push(ids[i]!)));
     }
     this.forget(to, gone);
-    if (repeats.length > 0) await this.ringSelf(repeats);
+    if (repeats.length > 0) await this.ringSelf(repeats, call.node ?? this.bells.self());
     return out;
   }
 
@@ -189,16 +189,15 @@ export class RedisRooms {
    * A repeated publish (or ioredis resending one whose answer a reconnect lost) says no seqs; the
    * first one rang every node but this one, which writes to its own links itself: ring it now.
    */
-  private async ringSelf(ids: string[]): Promise<void> {
-    const self = this.bells.self();
+  private async ringSelf(ids: string[], self: string): Promise<void> {
     for (const [id, { node, seq }] of await this.owners(ids)) if (node === self && seq > 0) this.bells.deliver(self, { type: 'appended', id, s: seq });
   }
 
   /** The fan-out scripts, issued now: one per Redis node (and per CHUNK members), each answer with the ids it is for. */
-  private fanout(to: Audience, ids: string[], m: NewMessage, limit: BufferLimit, guardMs: number): Array<Promise<Array<[string[], unknown]>>> {
+  private fanout(to: Audience, ids: string[], m: NewMessage, limit: BufferLimit, node: string, guardMs: number): Array<Promise<Array<[string[], unknown]>>> {
     const audience = 'room' in to ? `r:${to.room}` : `u:${to.user}`;
     const cluster = isCluster(this.client);
-    const args = [m.id, m.d, m.b ? '1' : '0', m.r ?? '', Math.min(limit.messages, Number.MAX_SAFE_INTEGER), Math.min(limit.bytes, Number.MAX_SAFE_INTEGER), this.bells.channel, this.bells.self(), guardMs];
+    const args = [m.id, m.d, m.b ? '1' : '0', m.r ?? '', Math.min(limit.messages, Number.MAX_SAFE_INTEGER), Math.min(limit.bytes, Number.MAX_SAFE_INTEGER), this.bells.channel, node, guardMs];
     const calls: Array<Promise<Array<[string[], unknown]>>> = [];
     for (const group of groupByNode(this.client, ids, (id) => this.stKey(id))) {
       // A big group is cut the same way each time (sorted), so a repeat finds each part's mark.

@@ -14,7 +14,7 @@ import type { Script } from './redis-scripts';
 import { isSessionId, newSessionId } from './session-id';
 import { plainStore } from './store';
 import type {
-  Appended, Audience, BufferLimit, Claim, Created, Fenced, Joined, Member, NewMessage, Published, RoomLimit, SessionState, SessionStore, StoreEvent, StoredMessage,
+  Appended, Audience, BufferLimit, Claim, Created, Fenced, Joined, Member, NewMessage, Published, PublishCall, RoomLimit, SessionState, SessionStore, StoreEvent, StoredMessage,
 } from './store';
 
 export type { RedisClient, RedisSubscriber } from './redis-client';
@@ -204,8 +204,8 @@ class RedisStore implements SessionStore {
     return this.roomsOf.members(to);
   }
 
-  publish(to: Audience, m: NewMessage, limit: BufferLimit, dedupeMs?: number): Promise<Published> {
-    return this.roomsOf.publish(to, m, limit, dedupeMs);
+  publish(to: Audience, m: NewMessage, limit: BufferLimit, call?: PublishCall): Promise<Published> {
+    return this.roomsOf.publish(to, m, limit, call);
   }
 
   volatile(room: string, text: string): Promise<number> {
@@ -272,10 +272,14 @@ class RedisStore implements SessionStore {
     } else if (e.type === 'taken') {
       const mine = this.held.get(e.id);
       if (mine && mine.fence < e.fence) this.held.delete(e.id);
-    } else if (e.type === 'appended') {
-      const mine = this.held.get(e.id);
-      if (mine && e.s > mine.seq) mine.seq = e.s;
-    }
+    } else if (e.type === 'appended') this.saw(e.id, e.s);
+    else if (e.type === 'published') for (const { id, s } of e.to) this.saw(id, s);
+  }
+
+  /** Seq `s` of a session this node holds exists: Redis showing less later went back. */
+  private saw(id: string, s: number): void {
+    const mine = this.held.get(id);
+    if (mine && s > mine.seq) mine.seq = s;
   }
 
   private async checkEviction(): Promise<void> {

@@ -34,6 +34,7 @@ export interface Fanout {
 export interface RoomsHost {
   readonly store: SessionStore;
   readonly limits: Limits;
+  readonly node: string;
   /** This node's handle on a session, if it has one. */
   session(id: string): ServerSession | undefined;
   /** A new unique message id. */
@@ -107,6 +108,12 @@ export class Rooms {
     return this.fanout({ user: name }, USER_ROOM, p, o.id);
   }
 
+  /** The store's `published` event: the message, encoded once, to the links this node holds. */
+  heard(m: NewMessage, to: Array<{ id: string; s: number }>): void {
+    const tail = msgTail(m.id, m.d, m.b, m.r);
+    for (const { id, s } of to) this.host.session(id)?.link?.heard({ s, id: m.id, d: m.d }, tail);
+  }
+
   /** The store's `volatile` event: its frame to the links this node holds. */
   volatile(ids: string[], text: string): void {
     for (const id of ids) this.host.session(id)?.link?.volatile(text);
@@ -116,7 +123,7 @@ export class Rooms {
     const m: NewMessage = { id: givenId ?? this.host.messageId(), d: p.d, r };
     if (p.b) m.b = 1;
     const { maxBuffered: messages, maxBufferedBytes: bytes, sessionTtl } = this.host.limits;
-    const done = await stored(this.host.store.publish(to, m, { messages, bytes }, givenId === undefined ? undefined : sessionTtl));
+    const done = await stored(this.host.store.publish(to, m, { messages, bytes }, { node: this.host.node, dedupeMs: givenId === undefined ? undefined : sessionTtl }));
     const tail = msgTail(m.id, m.d, m.b, r);
     for (const { id, s } of done.appended) this.host.session(id)?.link?.offer({ s, id: m.id, d: m.d }, tail);
     // A repeat of an earlier publish of this id counts whom that one reached.

@@ -36,6 +36,8 @@ export interface SessionLink {
   pull(s: number): void;
   /** A message this node just appended; `tail`: its frame encoded once for many sessions, but for `s`. */
   offer(m: StoredMessage, tail?: string): void;
+  /** A message another node appended (its data came with the doorbell): written at once when next, else pulled from the store. */
+  heard(m: StoredMessage, tail: string): void;
   /** Writes a `volatile` frame if the link is open (welcomed) and its peer reads; true when written. */
   volatile(text: string): boolean;
 }

@@ -95,6 +95,12 @@ export interface Published {
   repeated?: number;
 }
 
+/** How a publish is made: by `node` (it writes to the links it holds itself, so its own doorbell need not ring), and whether its id is remembered (`dedupeMs`). */
+export interface PublishCall {
+  node?: string;
+  dedupeMs?: number;
+}
+
 export type StoreEvent =
   /** Doorbell: server seq `s` was appended; the node holding the link sends it. */
   | { type: 'appended'; id: string; s: number }
@@ -109,6 +115,11 @@ export type StoreEvent =
    * a restart without persistence, a rollback).
    */
   | { type: 'lost'; id: string; reason: 'expired' | 'overflow' | 'unknown' }
+  /**
+   * A publish appended `m` to these sessions, each under its own seq: the node holding one
+   * writes it at once when it is next (one encoding for all), else pulls it from the stream.
+   */
+  | { type: 'published'; m: NewMessage; to: Array<{ id: string; s: number }> }
   /** Write `text` (a `volatile` frame) to the links of sessions `ids` this node holds; never buffered. */
   | { type: 'volatile'; ids: string[]; text: string }
   /** Trouble the store found on its own (a risky Redis setting, a lost connection): the server's `error` event. */
@@ -162,13 +173,13 @@ export interface SessionStore {
   members(to: Audience): Promise<Member[]>;
   /**
    * Appends `m` (its `r` set) to the stream of every session of `to`, each with its own next
-   * server seq and the same limits and overflow marking as `append`; rings the doorbells of the
-   * nodes holding those sessions. With `dedupeMs`, `m.id` is remembered for `to` that long: a
+   * server seq and the same limits and overflow marking as `append`; tells the nodes holding
+   * those sessions (`published`, except `call.node`). With `dedupeMs`, `m.id` is remembered for `to` that long: a
    * publish of the same id meanwhile appends nothing (`repeated`), so an app that publishes
    * again after a node died mid-way reaches nobody twice. Without it the id is a new one (a
    * store may still remember it briefly, e.g. to ignore a client library resending the call).
    */
-  publish(to: Audience, m: NewMessage, limit: BufferLimit, dedupeMs?: number): Promise<Published>;
+  publish(to: Audience, m: NewMessage, limit: BufferLimit, call?: PublishCall): Promise<Published>;
   /** Hands `text` to every node holding a member of `room` (a `volatile` event); resolves with the number of members that hold a link. */
   volatile(room: string, text: string): Promise<number>;
 }
