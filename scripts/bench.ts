@@ -1,6 +1,6 @@
 /**
  * `npm run bench [-- --only <section>[,<section>…]] [-- --cpu-prof]`: size, overhead,
- * detection, recovery, herd, leaks, sessions, and the server beside its peer (socket.io 4.8),
+ * detection, recovery, herd, leaks, sessions, the cost of metrics, and the server beside its peer (socket.io 4.8),
  * measured side by side in one run (medians and ratios, never single absolute times). Prints
  * markdown tables and writes them to .build/bench.md. A benchmark, not a test: it exits 0 and
  * states every gap.
@@ -15,6 +15,7 @@ import { fanoutBench, roomsBench } from './bench-fanout';
 import { peersBench } from './bench-peers';
 import { KINDS, KIND_LABEL } from './bench-peer-types';
 import { PROFILE_DIR, pinningNote } from './bench-run';
+import { metricsBench } from './bench-metrics';
 import { benchRedis } from './bench-redis';
 import { serverMemory } from './bench-server';
 import { sessionBench } from './bench-session';
@@ -34,6 +35,10 @@ const SECTIONS: Record<string, (io: BenchIo) => Promise<void> | void> = {
   session: async (io) => {
     await sessionBench(io.rows, io.progress);
     io.done('session');
+  },
+  metrics: async (io) => {
+    await metricsBench(io);
+    io.done('metrics on ÷ off');
   },
   'server-memory': async (io) => {
     await serverMemory(io.rows, io.progress);

@@ -206,14 +206,16 @@ async function bundleMiniprogram() {
   run('-p', 'tsconfig.miniprogram.json'); // type-checks the mini-program code, emits types/
   await bundleMiniprogram();
   run('-p', 'tsconfig.node.json');
-  // The browser bundle (fromBrowser + the manager, global `wxSocketManager`) and the H5 demo page the dev server serves.
+  // The browser bundle (fromBrowser + the manager, global `wxSocketManager`), the H5 demo page and the
+  // dashboard the dev server serves (uPlot and its CSS bundled in: nothing is fetched from elsewhere).
   if (exists('src/h5/bundle.ts')) {
     const h5 = { bundle: true, format: 'iife', target: 'es2017', minify: true, absWorkingDir: root, logLevel: 'warning' };
     await esbuild.build({ ...h5, entryPoints: ['src/h5/bundle.ts'], globalName: 'wxSocketManager', outfile: 'dist/h5/wx-socket-manager.js' });
     await esbuild.build({ ...h5, entryPoints: ['src/h5/demo.ts'], outfile: 'dist/h5/demo.js' });
-    fs.copyFileSync(path.join(root, 'src/h5/index.html'), path.join(root, 'dist/h5/index.html'));
+    await esbuild.build({ ...h5, entryPoints: ['src/h5/dashboard.ts'], outfile: 'dist/h5/dashboard.js' });
+    for (const page of ['index.html', 'dashboard.html']) fs.copyFileSync(path.join(root, 'src/h5', page), path.join(root, 'dist/h5', page));
   }
-  if (exists('dist/dev-server/cli.js')) fs.chmodSync(path.join(root, 'dist/dev-server/cli.js'), 0o755);
+  for (const bin of ['dist/dev-server/cli.js', 'dist/conformance/cli.js']) if (exists(bin)) fs.chmodSync(path.join(root, bin), 0o755);
 
   if (exists('demo-miniprogram/tsconfig.json')) {
     run('-p', 'demo-miniprogram/tsconfig.json');

@@ -6,15 +6,17 @@
  */
 import path from 'path';
 import { typeError } from '../errors';
-import { startMember, killMember } from './cluster-members';
+import { scrapeMember, startMember, killMember } from './cluster-members';
 import type { Member, MemberSetup } from './cluster-members';
 import type { ControlTarget } from './control';
+import { dashboardSource, devRegistry } from './dev-metrics';
 import type { FaultProxy } from './fault-proxy';
 import { CLUSTER_FAULTS, faultProblem, runFaultText } from './faults';
 import type { FaultArgs, FaultOutcome } from './faults';
 import { startFront } from './front';
 import type { Front } from './front';
 import { H5_ROOT } from './h5';
+import { Journal } from './journal';
 import { urlHost } from './listen';
 import { makeLog, redactUrl } from './log';
 import type { Log } from './log';
@@ -49,6 +51,7 @@ export interface DevCluster {
   kill(i: number, downtime?: number): Promise<void>;
   /** Runs a fault of CLUSTER_FAULTS by name, as the control routes do. */
   fault(name: string, args?: FaultArgs): FaultOutcome;
+  /** Stops the proxy and every node; resolves once each node's process is gone. */
   close(): Promise<void>;
 }
 
@@ -77,10 +80,12 @@ export async function startDevCluster(options: DevClusterOptions): Promise<DevCl
   const members: Member[] = Array.from({ length: options.nodes ?? 3 }, (_, i) => ({ name: `node-${i + 1}`, port: 0, child: undefined }));
   const state = { closed: false, timers: new Set<ReturnType<typeof setTimeout>>() };
   let api: DevCluster | undefined;
+  const journal = new Journal();
   const setup: MemberSetup = {
     entry: options.nodeEntry ?? path.join(__dirname, 'redis-node.js'),
     env: { REDIS_URL: options.redis, WXSM_H5_ROOT: H5_ROOT, WXSM_TEXT_FAULTS: options.textFaults ? '1' : '', SESSION_TTL: String(options.sessionTtl ?? 120000) },
     log,
+    journal,
     closing: () => state.closed,
     faultText: (text) => runFaultText(text, CLUSTER_FAULTS, (name, args) => api?.fault(name, args)),
   };
@@ -88,6 +93,7 @@ export async function startDevCluster(options: DevClusterOptions): Promise<DevCl
   const target: ControlTarget = {
     status: () => ({ mode: 'cluster', faults: CLUSTER_FAULTS.map((f) => f.name), tickInterval: 0, url: api?.url, nodes: api?.nodes(), links: api ? front.proxy.links() : 0, ...(api ? front.proxy.stats : {}) }),
     fault: (name, args) => api?.fault(name, args) ?? { error: 'still starting' },
+    dashboard: dashboardSource('cluster', () => Promise.all(members.map(async (m) => ({ name: m.name, alive: m.child !== undefined, metrics: await scrapeMember(m) }))), journal, devRegistry().missing),
   };
   let front: Front;
   try {
@@ -100,8 +106,10 @@ export async function startDevCluster(options: DevClusterOptions): Promise<DevCl
   api = clusterApi({ members, proxy, setup, log, state }, `ws://${urlHost(host)}:${proxy.port}`, `http://${urlHost(host)}:${front.controlPort}`, async () => {
     state.closed = true;
     for (const t of state.timers) clearTimeout(t);
+    // Each node stops within 2 s of SIGTERM (redis-node.ts): close() resolves once all are gone.
+    const gone = members.map((m) => m.child && new Promise((resolve) => m.child!.once('exit', resolve)));
     for (const m of members) m.child?.kill('SIGTERM');
-    await front.close();
+    await Promise.all([front.close(), ...gone]);
   });
   log(`listening on ${api.url} (control ${api.controlUrl}), ${members.length} nodes on ${redactUrl(options.redis)}`);
   return api;
@@ -116,7 +124,7 @@ interface ClusterParts {
 }
 
 function clusterApi(parts: ClusterParts, url: string, controlUrl: string, close: () => Promise<void>): DevCluster {
-  const { members, proxy, log, state } = parts;
+  const { members, state } = parts;
   const api: DevCluster = {
     url,
     controlUrl,
@@ -124,7 +132,7 @@ function clusterApi(parts: ClusterParts, url: string, controlUrl: string, close:
     async kill(i, downtime = 1000) {
       const m = members[i];
       if (!m?.child) return;
-      log(`FAULT kill: SIGKILL ${m.name}, back in ${downtime} ms`);
+      announce(parts, 'kill', `SIGKILL ${m.name}, back in ${downtime} ms`, `kill ${m.name}`);
       await killMember(m);
       await new Promise<void>((resolve) => {
         const t = setTimeout(() => resolve(void state.timers.delete(t)), downtime);
@@ -132,15 +140,22 @@ function clusterApi(parts: ClusterParts, url: string, controlUrl: string, close:
       });
       if (!state.closed) await startMember(m, parts.setup).catch(() => undefined);
     },
-    fault: (name, args = {}) => runClusterFault(api, proxy, log, name, args),
+    fault: (name, args = {}) => runClusterFault(api, parts, name, args),
     close,
   };
   return api;
 }
 
-function runClusterFault(api: DevCluster, proxy: FaultProxy, log: Log, name: string, args: FaultArgs): FaultOutcome {
+/** The log line, and the fault on the dashboard. */
+function announce(parts: ClusterParts, fault: string, line: string, marker = fault): void {
+  parts.log(`FAULT ${fault}: ${line}`);
+  parts.setup.journal.add('fault', marker);
+}
+
+function runClusterFault(api: DevCluster, parts: ClusterParts, name: string, args: FaultArgs): FaultOutcome {
   const problem = faultProblem(name, args, CLUSTER_FAULTS);
   if (problem) return { error: problem };
+  const { proxy } = parts;
   switch (name) {
     case 'kill': {
       const nodes = api.nodes();
@@ -150,13 +165,13 @@ function runClusterFault(api: DevCluster, proxy: FaultProxy, log: Log, name: str
       return { fault: 'kill', node: nodes[i]!.name };
     }
     case 'drop':
-      log(`FAULT drop: cutting ${proxy.links()} link(s)`);
+      announce(parts, 'drop', `cutting ${proxy.links()} link(s)`);
       return { fault: 'drop', links: proxy.drop() };
     case 'blackhole':
-      log(`FAULT blackhole: ${proxy.links()} link(s) go silent for ${args.ms ?? 10000} ms`);
+      announce(parts, 'blackhole', `${proxy.links()} link(s) go silent for ${args.ms ?? 10000} ms`);
       return { fault: 'blackhole', links: proxy.blackhole(args.ms ?? 10000) };
     default:
-      log(`FAULT refuse: new connections refused for ${args.ms ?? 5000} ms`);
+      announce(parts, 'refuse', `new connections refused for ${args.ms ?? 5000} ms`);
       proxy.refuseUntil(Date.now() + (args.ms ?? 5000));
       return { fault: 'refuse' };
   }

@@ -27,8 +27,11 @@ export interface FaultProxy {
   close(): Promise<void>;
 }
 
-/** Answers a request itself (raw HTTP bytes to write before closing), or undefined to forward it. */
-export type ProxyFront = (head: RequestHead) => string | undefined;
+/** Where a proxied connection goes: a port on 127.0.0.1, or any host and port (the conformance kit's chaos run). */
+export type Upstream = number | { host: string; port: number };
+
+/** Answers a request itself (raw HTTP bytes to write before closing, or their promise), or undefined to forward it. */
+export type ProxyFront = (head: RequestHead) => string | Promise<string> | undefined;
 
 interface Pair {
   client: net.Socket;
@@ -51,16 +54,16 @@ interface ProxyState {
 }
 
 interface Routing {
-  upstreams: () => number[];
+  upstreams: () => Upstream[];
   log: (line: string) => void;
   front?: ProxyFront;
 }
 
 /**
  * Listens on `host:port` (0: a free one) and forwards each connection to the next of
- * `upstreams()` (ports on 127.0.0.1), asked afresh per connection so nodes may come and go.
+ * `upstreams()` (ports on 127.0.0.1, or `{ host, port }`), asked afresh per connection so nodes may come and go.
  */
-export async function startFaultProxy(host: string, port: number, upstreams: () => number[], log: (line: string) => void = ignore, front?: ProxyFront): Promise<FaultProxy> {
+export async function startFaultProxy(host: string, port: number, upstreams: () => Upstream[], log: (line: string) => void = ignore, front?: ProxyFront): Promise<FaultProxy> {
   const state: ProxyState = { pairs: new Set(), waiting: new Set(), timers: new Set(), stats: { accepted: 0, refused: 0 }, refuseUntil: 0, turn: 0 };
   const server = net.createServer((client) => accept(client, state, { upstreams, log, front }));
   await listen(server, port, host);
@@ -75,7 +78,8 @@ function accept(client: net.Socket, state: ProxyState, routing: Routing): void {
   readHead(client, (bytes, head) => {
     state.waiting.delete(client);
     const answer = head && !head.upgrade ? routing.front?.(head) : undefined;
-    if (answer !== undefined) return void client.end(answer);
+    if (typeof answer === 'string') return void client.end(answer);
+    if (answer !== undefined) return void answer.then((bytes) => client.end(bytes), () => client.destroy());
     const link = !head || head.upgrade;
     const ports = routing.upstreams();
     if ((link && Date.now() < state.refuseUntil) || ports.length === 0) {
@@ -84,7 +88,8 @@ function accept(client: net.Socket, state: ProxyState, routing: Routing): void {
       return void client.destroy();
     }
     if (link) state.stats.accepted++;
-    const upstream = net.connect(ports[state.turn++ % ports.length]!, '127.0.0.1');
+    const to = ports[state.turn++ % ports.length]!;
+    const upstream = typeof to === 'number' ? net.connect(to, '127.0.0.1') : net.connect(to.port, to.host);
     upstream.write(bytes);
     pipePair({ client, upstream, link, blackholed: false }, state.pairs);
   });

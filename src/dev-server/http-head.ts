@@ -37,10 +37,15 @@ export function parseHead(text: string): RequestHead | undefined {
   };
 }
 
+/** Whether `bytes` can still be the start of an HTTP/1.x request line (a method in capitals, then a space). */
+const mayBeHttp = (bytes: Buffer): boolean => /^[A-Z]{1,16}( |$)/.test(bytes.subarray(0, 17).toString('latin1'));
+
 /**
  * Collects what `socket` sends until the end of the request head, then calls `done` with every
- * byte read so far (to forward) and the parsed head (undefined: not HTTP). A socket that sends
- * more than HEAD_LIMIT bytes or takes longer than HEAD_TIMEOUT without finishing one is destroyed.
+ * byte read so far (to forward) and the parsed head (undefined: not HTTP). Bytes that cannot
+ * start an HTTP request (a TLS ClientHello: wss:// through the proxy) are handed on at once, as
+ * their sender waits for an answer before sending more. A socket that sends more than
+ * HEAD_LIMIT bytes or takes longer than HEAD_TIMEOUT without finishing a head is destroyed.
  */
 export function readHead(socket: net.Socket, done: (bytes: Buffer, head: RequestHead | undefined) => void): void {
   const chunks: Buffer[] = [];
@@ -51,6 +56,10 @@ export function readHead(socket: net.Socket, done: (bytes: Buffer, head: Request
     chunks.push(chunk);
     size += chunk.length;
     const bytes = Buffer.concat(chunks);
+    if (!mayBeHttp(bytes)) {
+      stop();
+      return done(bytes, undefined);
+    }
     const end = bytes.indexOf('\r\n\r\n');
     if (end < 0 && size < HEAD_LIMIT) return;
     stop();

@@ -2,9 +2,11 @@
  * One dev node of the dev cluster (`--redis URL --nodes N`), run as a child process so it can
  * really die: the H5 page, plain echo and reliable sessions, kept in the shared Redis. Env:
  * REDIS_URL, NODE_NAME, PORT, SESSION_TTL, WXSM_H5_ROOT, WXSM_TEXT_FAULTS ("1": `fault:` texts go to the
- * parent over IPC). Tells the parent its port over IPC.
+ * parent over IPC). Tells the parent its port over IPC, and its series when asked.
  */
 import type { NodeMessage, ParentMessage } from './cluster-members';
+import type { MetricJson } from './dashboard-data';
+import { devRegistry } from './dev-metrics';
 import { makeLog } from './log';
 import { startDevNode } from './node';
 import { serveSession } from './session-mode';
@@ -12,8 +14,12 @@ import { startSessions } from './sessions';
 
 const replies = new Map<number, (reply: string) => void>();
 let nextId = 1;
+const { registry } = devRegistry();
 process.on('message', (msg: ParentMessage) => {
-  if (msg.type !== 'fault-reply') return;
+  if (msg.type === 'metrics') {
+    void (registry ? registry.getMetricsAsJSON() : Promise.resolve(undefined)).then((metrics) => process.send?.({ type: 'metrics', id: msg.id, metrics: metrics as MetricJson[] | undefined } satisfies NodeMessage));
+    return;
+  }
   replies.get(msg.id)?.(msg.reply);
   replies.delete(msg.id);
 });
@@ -35,6 +41,7 @@ async function main(): Promise<void> {
     node: process.env.NODE_NAME ?? 'node',
     sessionTtl: Number(process.env.SESSION_TTL) || 120000,
     answerPing: () => true,
+    metrics: registry,
     onSession: (session) => serveSession(session, { textFault, record }),
   });
   const node = await startDevNode({ log: makeLog(false), sessions: () => sessions, answerPing: () => true, textFault, record, port: Number(process.env.PORT ?? 0), h5Root: process.env.WXSM_H5_ROOT || undefined });

@@ -1,10 +1,11 @@
 /**
  * What a dev node does with a session's messages (the test contract of PROTOCOL.md): each
  * message's data is echoed back as a new message (same `b`); `{"conformance":"push","n":N}`
- * is answered with N messages "1" … "N", handed to send at once; with --text-faults a
+ * is answered with N messages "1" … "N", handed to send at once (it sends no volatile frames, so
+ * the optional volatile command is echoed like any data); with --text-faults a
  * "fault:<name> [args]" text runs that fault instead (answered "fault-ok:<name>").
  */
-import { pushCount } from './conformance';
+import { parseTestCommand } from '../protocol';
 import { isFaultText } from './faults';
 import type { LinkHooks } from './link-mode';
 import type { ServerSession } from './sessions';
@@ -20,9 +21,9 @@ export function serveSession(session: ServerSession, hooks: Pick<LinkHooks, 'tex
         else void reply.then((r) => session.send(r)).catch(ignore);
         return;
       }
-      const n = pushCount(data);
-      if (n !== undefined) {
-        for (let i = 1; i <= n; i++) session.send(String(i)).catch(ignore);
+      const command = parseTestCommand(data);
+      if (command?.conformance === 'push') {
+        for (let i = 1; i <= command.n; i++) session.send(String(i)).catch(ignore);
         return;
       }
       hooks.record(data);

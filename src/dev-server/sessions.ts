@@ -10,8 +10,10 @@ import { memoryStore } from '../server/memory-store';
 import { redisStore } from '../server/redis-store';
 import type { ServerSession } from '../server/server-session';
 import type { SessionStore } from '../server/store';
+import type { MetricsRegistry } from '../server/metrics/prometheus';
 
-export type { ServerSession };
+export type { MetricsRegistry, ServerSession };
+export { SERIES } from '../server/metrics/series';
 
 /**
  * The socket a session link runs on: a `ws` WebSocket, named by shape so the dev server's
@@ -35,6 +37,8 @@ export interface SessionsOptions {
   answerPing(): boolean;
   /** Each session the first time this node serves it. */
   onSession(session: ServerSession): void;
+  /** The node's prom-client Registry: the session server's series go there. */
+  metrics?: MetricsRegistry;
 }
 
 export interface DevSessions {
@@ -55,7 +59,14 @@ interface Running {
 async function run(options: SessionsOptions): Promise<Running> {
   const store = options.redis ? redisStore({ client: options.redis }) : memoryStore();
   // The core's defaults and checks (SESSION_DEFAULTS), but a longer idle time for stepping through code.
-  const hub = new SessionHub({ store, node: options.node, sessionTtl: options.sessionTtl, idleTimeout: 60000, answerPing: options.answerPing });
+  const hub = new SessionHub({
+    store,
+    node: options.node,
+    sessionTtl: options.sessionTtl,
+    idleTimeout: 60000,
+    answerPing: options.answerPing,
+    ...(options.metrics ? { metrics: options.metrics } : {}),
+  });
   hub.on('session', options.onSession);
   hub.on('error', () => undefined);
   await hub.start();

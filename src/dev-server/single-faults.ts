@@ -3,6 +3,7 @@ import type { DevNode } from './node';
 import type { FaultProxy } from './fault-proxy';
 import { faultProblem, SINGLE_FAULTS } from './faults';
 import type { FaultArgs, FaultOutcome } from './faults';
+import type { Journal } from './journal';
 import type { Log } from './log';
 import type { DevSessions } from './sessions';
 
@@ -42,6 +43,8 @@ export interface SingleParts {
   sessions: () => DevSessions;
   pong: PongSwitch;
   log: Log;
+  /** Where each fault is noted for the dashboard's markers. */
+  journal: Journal;
   restartDowntime: number;
 }
 
@@ -57,37 +60,42 @@ export interface SingleFaults {
 }
 
 export function singleFaults(parts: SingleParts): SingleFaults {
-  const { proxy, node, log } = parts;
+  const { proxy, node } = parts;
+  /** The log line, and the fault on the dashboard. */
+  const announce = (fault: string, line: string, marker = fault): void => {
+    parts.log(`FAULT ${fault}: ${line}`);
+    parts.journal.add('fault', marker);
+  };
   const dropAll = (): void => {
     proxy.drop();
     node.terminateAll();
   };
   const faults: SingleFaults = {
     restart(downtime = parts.restartDowntime) {
-      log(`FAULT restart: dropping ${proxy.links()} connection(s), refusing for ${downtime} ms`);
+      announce('restart', `dropping ${proxy.links()} connection(s), refusing for ${downtime} ms`);
       proxy.refuseUntil(Date.now() + downtime);
       dropAll();
     },
     crash(downtime = parts.restartDowntime) {
-      log(`FAULT crash: dropping ${proxy.links()} connection(s), forgetting ${parts.sessions().list().length} session(s), refusing for ${downtime} ms`);
+      announce('crash', `dropping ${proxy.links()} connection(s), forgetting ${parts.sessions().list().length} session(s), refusing for ${downtime} ms`);
       proxy.refuseUntil(Date.now() + downtime);
       void parts.sessions().forget();
       dropAll();
     },
     blackhole(ms = 30000) {
-      log(`FAULT blackhole: ${proxy.links()} link(s) go silent for ${ms} ms`);
-      proxy.blackhole(ms, (n) => log(`blackhole over: ${n} silent link(s) cut`));
+      announce('blackhole', `${proxy.links()} link(s) go silent for ${ms} ms`);
+      proxy.blackhole(ms, (n) => parts.log(`blackhole over: ${n} silent link(s) cut`));
     },
     refuse(ms) {
-      log(`FAULT refuse: new connections refused for ${ms} ms`);
+      announce('refuse', `new connections refused for ${ms} ms`);
       proxy.refuseUntil(Date.now() + ms);
     },
     stopPong(ms) {
-      log(`FAULT nopong: pings unanswered for ${ms} ms`);
+      announce('nopong', `pings unanswered for ${ms} ms`);
       parts.pong.offFor(ms);
     },
     closeAll(code = 1000, reason = '') {
-      log(`FAULT close: closing ${node.connections()} connection(s) with ${code}`);
+      announce('close', `closing ${node.connections()} connection(s) with ${code}`, `close ${code}`);
       node.closeAll(code, reason);
     },
     run: (name, args) => runSingle(faults, name, args),

@@ -5,11 +5,14 @@
  */
 import type { ControlTarget } from './control';
 import { devServerConfig } from './config';
+import type { MetricJson } from './dashboard-data';
+import { dashboardSource, devRegistry } from './dev-metrics';
 import type { DevServerConfig } from './config';
 import type { FaultProxy } from './fault-proxy';
 import { runFaultText, SINGLE_FAULTS } from './faults';
 import { startFront } from './front';
 import type { Front } from './front';
+import { Journal } from './journal';
 import { urlHost } from './listen';
 import { makeLog } from './log';
 import type { Log } from './log';
@@ -39,12 +42,15 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
   const closes: Array<{ code: number; reason: string }> = [];
   const pong = createPongSwitch();
   const record = (text: string): void => pushBounded(received, text, MAX_RECEIVED);
+  const journal = new Journal();
+  const { registry, missing } = devRegistry();
   let faults: SingleFaults | undefined;
   const textFault = config.textFaults ? (text: string): string => runFaultText(text, SINGLE_FAULTS, (name, args) => faults?.run(name, args)) : undefined;
   const sessions = await startSessions({
     node: 'dev',
     sessionTtl: config.sessionTtl,
     answerPing: pong.answer,
+    metrics: registry,
     onSession(session) {
       // Never a session id, not even part of one: it is what a client resumes with.
       log(`session ${session.resumed ? 'resumed' : 'new'} (${sessions.list().length} held)`);
@@ -56,6 +62,7 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
   const target: ControlTarget = {
     status: () => ({ mode: 'single', faults: SINGLE_FAULTS.map((f) => f.name), tickInterval: config.tickInterval, ...(api ? statusOf(api) : {}) }),
     fault: (name, args) => faults?.run(name, args) ?? { error: 'still starting' },
+    dashboard: dashboardSource('single', async () => [{ name: 'dev', alive: true, metrics: (await registry?.getMetricsAsJSON()) as MetricJson[] | undefined }], journal, missing),
   };
   let front: Front;
   try {
@@ -66,7 +73,7 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
     throw err;
   }
   const { proxy } = front;
-  faults = singleFaults({ proxy, node, sessions: () => sessions, pong, log, restartDowntime: config.restartDowntime });
+  faults = singleFaults({ proxy, node, sessions: () => sessions, pong, log, journal, restartDowntime: config.restartDowntime });
   const stopTicks = startTicker(config.tickInterval, { plain: () => node.plainLinks(), sessions: () => sessions.list() });
   api = devServerApi({ config, proxy, node, sessions, pong, faults, received, closes }, `http://${urlHost(config.host)}:${front.controlPort}`, async () => {
     stopTicks();

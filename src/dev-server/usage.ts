@@ -36,6 +36,10 @@ export function helpText(): string {
     '  POST /fault/<name>?ms=&code=&reason=&node=   run a fault, e.g. curl -X POST "http://127.0.0.1:8091/fault/blackhole?ms=10000"',
     'With --text-faults the text "fault:<name> [args]" sent over a socket runs it too (e.g. "fault:close 4001 bye"), answered "fault-ok:<name>".',
     '',
+    'Read routes (GET only, addressed to 127.0.0.1/localhost/[::1], same origin or no Origin; on both ports):',
+    '  GET /metrics               the session server\'s wxsm_ series of every node, Prometheus text, labelled node="…" (needs prom-client)',
+    '  GET /dashboard             live charts: links, sessions, messages/s each way, ack latency p50/p99, resumes, closes by code, faults marked',
+    '',
     'Faults (single mode):',
     ...SINGLE_FAULTS.map(faultLine),
     '',
@@ -53,6 +57,7 @@ export function singleBanner(s: { url: string; controlUrl: string }, o: { tickIn
     `WebSocket:  ${s.url}   "ping" → "pong", text and binary echoed, ${ticks}`,
     `Sessions:   a client whose first frame is a session hello gets a reliable session (echo${o.tickInterval > 0 ? ' + numbered ticks' : ''}); its user is ?user= (default dev)`,
     `H5 demo:    ${s.url.replace(/^ws:/, 'http:')}/   (open it in a browser: plain or session mode, fault buttons)`,
+    dashboardLine(s.url),
     ...controlLines(s.controlUrl, SINGLE_FAULTS, o),
   ];
 }
@@ -62,8 +67,14 @@ export function clusterBanner(c: { url: string; controlUrl: string; nodes(): unk
   return [
     `WebSocket:  ${c.url}   ${c.nodes().length} nodes on one Redis, round robin: "ping" → "pong", plain echo, reliable sessions (no ticks in cluster mode)`,
     `H5 demo:    ${c.url.replace(/^ws:/, 'http:')}/   (open it in a browser: plain or session mode, kill a node)`,
+    dashboardLine(c.url),
     ...controlLines(c.controlUrl, CLUSTER_FAULTS, o),
   ];
+}
+
+function dashboardLine(url: string): string {
+  const base = url.replace(/^ws:/, 'http:');
+  return `Dashboard:  ${base}/dashboard   live charts with every fault marked; Prometheus text at ${base}/metrics (GET, from this machine)`;
 }
 
 function controlLines(controlUrl: string, faults: readonly FaultSpec[], o: { textFaults: boolean; host: string }): string[] {

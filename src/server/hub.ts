@@ -13,6 +13,9 @@ import { payloadArg } from './args';
 import { Link } from './link';
 import type { LinkHost, LinkInput } from './link';
 import { memoryStore } from './memory-store';
+import { NO_OBSERVER } from './metrics/observer';
+import type { HubGauges, ServerObserver } from './metrics/observer';
+import { prometheusObserver } from './metrics/prometheus';
 import { checkCoreOptions } from './options';
 import type { HubOptions, Limits } from './options';
 import type { Transport } from './outbox';
@@ -55,7 +58,8 @@ export class SessionHub {
   private readonly events = new Emitter<SessionServerEvents>();
   private readonly sessions = new Map<string, ServerSession>();
   private readonly links = new Set<Link>();
-  private readonly pending = new PendingSends();
+  private readonly observer: ServerObserver;
+  private readonly pending: PendingSends;
   private readonly host: LinkHost;
   private readonly roomsApi: Rooms;
   private readonly ops: SessionOps;
@@ -63,17 +67,21 @@ export class SessionHub {
   private nextId = 0;
   private sweep: ReturnType<typeof setInterval> | undefined;
   private unsubscribe: (() => Promise<void>) | undefined;
+  private unwatch: (() => void) | undefined;
   private closed = false;
 
   constructor(options: HubOptions = {}) {
     this.limits = checkCoreOptions(options);
     this.ownStore = !options.store;
-    this.store = options.store ?? memoryStore();
+    this.observer = options.metrics ? prometheusObserver(options.metrics) : NO_OBSERVER;
+    this.store = this.observer.store(options.store ?? memoryStore());
+    this.pending = new PendingSends(this.observer);
     this.node = options.node ?? randomBytes(6).toString('base64url');
     this.host = {
       store: this.store,
       node: this.node,
       limits: this.limits,
+      observer: this.observer,
       answerPing: options.answerPing ?? yes,
       session: (state, resumed) => this.serve(state, resumed),
       acked: (id, a) => this.pending.acked(id, a),
@@ -108,6 +116,7 @@ export class SessionHub {
   /** Listens to the store; links may attach before it resolves. */
   async start(): Promise<void> {
     this.unsubscribe = await this.store.subscribe(this.node, (e) => this.onStoreEvent(e));
+    this.unwatch = this.observer.watch(this.gauges());
     const { idleTimeout, helloTimeout, sessionTtl } = this.limits;
     this.sweep = setInterval(() => this.sweepLinks(), Math.max(10, Math.min(idleTimeout, helloTimeout, sessionTtl) / 4));
     this.sweep.unref();
@@ -117,6 +126,7 @@ export class SessionHub {
   attach(transport: Transport, user: string): LinkInput {
     const link = new Link(this.host, transport, user);
     this.links.add(link);
+    this.observer.linkOpened();
     return link;
   }
 
@@ -134,6 +144,7 @@ export class SessionHub {
       return acked;
     }
     if (r.reason === 'overflow') {
+      this.observer.overflow();
       throw new SocketError('OVERFLOW', `session has ${maxBuffered} messages or ${maxBufferedBytes} bytes unacknowledged (maxBuffered, maxBufferedBytes); its next resume says "overflow"`);
     }
     // Linked here, yet the store no longer holds it: store trouble, never a takeover.
@@ -170,6 +181,7 @@ export class SessionHub {
     if (this.closed) return;
     this.closed = true;
     if (this.sweep) clearInterval(this.sweep);
+    this.unwatch?.();
     for (const link of [...this.links]) {
       link.close(1001, 'server closing');
       link.closed();
@@ -180,6 +192,18 @@ export class SessionHub {
   }
 
   // ---- inside ----
+
+  /** What metrics read of this core when scraped. */
+  private gauges(): HubGauges {
+    const live = (): ServerSession[] => [...this.sessions.values()].filter((ss) => ss.link !== null);
+    return {
+      links: () => this.links.size,
+      sessions: () => live().length,
+      users: (into) => live().forEach((ss) => into.add(ss.user)),
+      bufferedBytes: () => [...this.links].reduce((sum, link) => sum + link.transport.buffered(), 0),
+      unacked: () => this.pending.size,
+    };
+  }
 
   private serve(state: SessionState, resumed: boolean): ServerSession {
     let ss = this.sessions.get(state.id);

@@ -4,6 +4,7 @@ export type { SessionServer } from './session-server';
 export type { Fanout, PublishOptions, RoomMember } from './rooms';
 export { SESSION_DEFAULTS } from './options';
 export type { HubOptions, SessionServerOptions } from './options';
+export type { MetricsRegistry } from './metrics/prometheus';
 export { SessionHub } from './hub';
 export type { Presence, SessionServerEvents } from './hub';
 export { bindWs } from './ws';

@@ -10,6 +10,7 @@ import {
 } from '../protocol';
 import type { HelloFrame, MsgFrame } from '../protocol';
 import { catchUp, greet, replace } from './handshake';
+import type { ServerObserver } from './metrics/observer';
 import type { Limits } from './options';
 import { Outbox } from './outbox';
 import type { OutboxOwner, Transport } from './outbox';
@@ -23,8 +24,8 @@ export interface LinkInput {
   text(data: string): void;
   /** An inbound binary frame (not part of the protocol: 4400). */
   binary(): void;
-  /** The transport is gone (closed by either side). */
-  closed(): void;
+  /** The transport is gone (closed by either side), with the close code it reported (none: 1006). */
+  closed(code?: number): void;
 }
 
 /** What a link needs from the server core around it (private to the core). */
@@ -32,6 +33,7 @@ export interface LinkHost {
   readonly store: SessionStore;
   readonly node: string;
   readonly limits: Limits;
+  readonly observer: ServerObserver;
   /** Whether to answer this `ping` (the dev server's "nopong" fault says no). */
   answerPing(): boolean;
   /** The node's handle on a session, made (and announced) on first use. */
@@ -52,6 +54,9 @@ export class Link implements LinkInput, SessionLink, OutboxOwner {
   lastSeen = Date.now();
   private readonly opened = this.lastSeen;
   private state: 'hello' | 'welcoming' | 'open' | 'closed' = 'hello';
+  /** The code this server closed the link with (undefined: the peer or the network ended it). */
+  private endCode: number | undefined;
+  private gone = false;
   private ss: ServerSession | undefined;
   private fence = 0;
   private readonly out: Outbox;
@@ -69,7 +74,7 @@ export class Link implements LinkInput, SessionLink, OutboxOwner {
   private clientAck = 0;
   private acking = false;
 
-  constructor(private readonly host: LinkHost, private readonly transport: Transport, readonly user: string) {
+  constructor(private readonly host: LinkHost, readonly transport: Transport, readonly user: string) {
     this.out = new Outbox(transport, this, host.limits.maxLinkBuffer, host.limits.idleTimeout);
   }
 
@@ -103,12 +108,14 @@ export class Link implements LinkInput, SessionLink, OutboxOwner {
     this.fail('binary frames are not part of the session protocol');
   }
 
-  closed(): void {
-    if (this.state === 'closed' && !this.ss) return;
+  closed(code?: number): void {
+    if (this.gone) return;
+    this.gone = true;
     const ss = this.ss;
     this.end();
     this.ss = undefined;
     this.host.dropped(this);
+    this.host.observer.linkEnded(this.endCode ?? code ?? 1006);
     if (ss && ss.link === this) {
       ss.setLink(null);
       this.host.online(ss, false);
@@ -120,6 +127,7 @@ export class Link implements LinkInput, SessionLink, OutboxOwner {
 
   close(code: number, reason: string): void {
     if (this.state === 'closed') return;
+    this.endCode = code;
     this.end();
     this.transport.close(code, reason);
   }
@@ -145,6 +153,10 @@ export class Link implements LinkInput, SessionLink, OutboxOwner {
   }
 
   // ---- OutboxOwner ----
+
+  wrote(s: number): void {
+    this.host.observer.serverMessage(this.ss!.wrote(s));
+  }
 
   isOpen(): boolean {
     return this.state === 'open';
@@ -250,6 +262,7 @@ export class Link implements LinkInput, SessionLink, OutboxOwner {
     // Rooms are server state: a client names none (PROTOCOL.md "Rooms and users").
     if (f.r !== undefined) return this.fail('msg "r" is sent by servers only');
     const verdict = classify(f.s, ss.handled);
+    this.host.observer.clientMessage(verdict);
     if (verdict === 'duplicate') return this.scheduleAck();
     if (verdict === 'gap') return this.fail(`gap in "s": expected ${ss.handled + 1}, got ${f.s}`);
     const pending = ss.deliver(decodePayload(f.d, f.b), { seq: f.s, id: f.id });
@@ -283,6 +296,7 @@ export class Link implements LinkInput, SessionLink, OutboxOwner {
     this.clientAck = reason ? 0 : f.rx;
     ss.setLink(this);
     this.state = 'open';
+    this.host.observer.welcomed(reason);
     const welcomed = this.out.write(encodeWelcome(state.id, !reason, ss.handled, limits.sessionTtl, reason));
     this.host.online(ss, true);
     if (!welcomed) return this.stuck();

@@ -28,9 +28,17 @@ interface Entry extends SessionState {
   seen: number;
 }
 
+/** The stores memoryStore() made (its calls are function calls in this process: metrics do not time them). */
+const made = new WeakSet<SessionStore>();
+
 export function memoryStore(options: MemoryStoreOptions = {}): SessionStore {
-  return plainStore(new MemoryStore(options.sweepInterval ?? 1000));
+  const store = plainStore(new MemoryStore(options.sweepInterval ?? 1000));
+  made.add(store);
+  return store;
 }
+
+/** Whether `store` is one memoryStore() made. */
+export const isMemoryStore = (store: SessionStore): boolean => made.has(store);
 
 const state = (e: Entry): SessionState => ({ id: e.id, user: e.user, rx: e.rx, seq: e.seq, acked: e.acked, fence: e.fence, node: e.node });
 

@@ -5,6 +5,8 @@
  */
 import type http from 'http';
 import { typeError } from '../errors';
+import { isRegistry } from './metrics/prometheus';
+import type { MetricsRegistry } from './metrics/prometheus';
 import { STORE_METHODS } from './store';
 import type { SessionStore } from './store';
 
@@ -41,6 +43,11 @@ export interface HubOptions {
   ackDelay?: number;
   /** Asked on every `ping`; false withholds the `pong` (the dev server's fault injection). @default always true */
   answerPing?: () => boolean;
+  /**
+   * A prom-client `Registry` (prom-client is an optional peer dependency): the server's `wxsm_`
+   * series are registered there (docs/metrics.md). @default no metrics (nothing is counted)
+   */
+  metrics?: MetricsRegistry;
 }
 
 export interface SessionServerOptions extends HubOptions {
@@ -77,7 +84,7 @@ export const SESSION_DEFAULTS = Object.freeze({
 /** The core's limits, resolved. */
 export type Limits = Required<Pick<HubOptions, 'sessionTtl' | 'maxBuffered' | 'maxBufferedBytes' | 'maxSessionsPerUser' | 'idleTimeout' | 'helloTimeout' | 'handoverTimeout' | 'maxLinkBuffer' | 'maxRoomsPerSession' | 'maxMembersPerRoom' | 'ackDelay'>>;
 
-const CORE_KEYS = ['store', 'node', 'sessionTtl', 'maxBuffered', 'maxBufferedBytes', 'maxSessionsPerUser', 'idleTimeout', 'helloTimeout', 'handoverTimeout', 'maxLinkBuffer', 'maxRoomsPerSession', 'maxMembersPerRoom', 'ackDelay', 'answerPing'];
+const CORE_KEYS = ['store', 'node', 'sessionTtl', 'maxBuffered', 'maxBufferedBytes', 'maxSessionsPerUser', 'idleTimeout', 'helloTimeout', 'handoverTimeout', 'maxLinkBuffer', 'maxRoomsPerSession', 'maxMembersPerRoom', 'ackDelay', 'answerPing', 'metrics'];
 const SERVER_KEYS = CORE_KEYS.concat(['server', 'port', 'host', 'path', 'authenticate', 'maxPayload']);
 
 /** A number > 0 (a whole one when `whole`), or the default when absent. */
@@ -123,6 +130,7 @@ export function checkCoreOptions(options: HubOptions): Limits {
   check(store === undefined || (typeof store === 'object' && store !== null && STORE_METHODS.every((m) => typeof (store as unknown as Record<string, unknown>)[m] === 'function')), 'store', `a SessionStore (${STORE_METHODS.join(', ')})`);
   check(node === undefined || (typeof node === 'string' && node.length > 0 && !node.includes('|')), 'node', 'a non-empty string without "|"');
   check(answerPing === undefined || typeof answerPing === 'function', 'answerPing', 'a function');
+  check(options.metrics === undefined || isRegistry(options.metrics), 'metrics', 'a prom-client Registry (new Registry() or register from "prom-client")');
   return resolveLimits(options);
 }
 

@@ -34,6 +34,8 @@ export interface OutboxOwner {
   failed(err: unknown): void;
   /** The store no longer holds what this link sent (close 1012). */
   lost(why: string): void;
+  /** Server seq `s` was just written to the link (for metrics: a first write, or a resend). */
+  wrote(s: number): void;
 }
 
 const PAGE = 200;
@@ -91,6 +93,7 @@ export class Outbox {
   heard(m: StoredMessage, tail?: string): void {
     if (this.owner.isOpen() && !this.pumping && !this.stalledSince && m.s === this.sent + 1 && this.write(tail === undefined ? encodeMsg(m.s, m.id, m.d, m.b, m.r) : msgWithSeq(m.s, tail))) {
       this.sent = m.s;
+      this.owner.wrote(m.s);
       if (m.s > this.known) this.known = m.s;
     } else this.pull(m.s);
   }
@@ -112,6 +115,7 @@ export class Outbox {
           if (m.s !== this.sent + 1) continue;
           if (!this.write(encodeMsg(m.s, m.id, m.d, m.b, m.r))) return;
           this.sent = m.s;
+          this.owner.wrote(m.s);
         }
       }
     } catch (err) {

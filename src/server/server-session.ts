@@ -47,6 +47,8 @@ export class ServerSession {
   /** @internal */ handled = 0;
   /** @internal */ link: SessionLink | null = null;
   /** @internal */ seen = 0;
+  /** @internal Highest server seq written to any of its links on this node. */
+  written = 0;
   /** @internal Highest claim fence this node has heard of: a link holding a lower one has lost the session. */
   fence = 0;
   private events: Emitter<ServerSessionEvents> | undefined;
@@ -126,6 +128,13 @@ export class ServerSession {
       if (r && typeof (r as Promise<unknown>).then === 'function') (waits ??= []).push(r as Promise<unknown>);
     }
     return waits && (waits.length === 1 ? waits[0] : Promise.all(waits));
+  }
+
+  /** @internal Server seq `s` was written to a link: true the first time on this node, false when written again (a resend). */
+  wrote(s: number): boolean {
+    if (s <= this.written) return false;
+    this.written = s;
+    return true;
   }
 
   /** @internal */

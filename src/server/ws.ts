@@ -40,7 +40,7 @@ function ignore(): void {}
 export function bindWs(hub: SessionHub, socket: WebSocket, user: string): LinkInput {
   const link = hub.attach(new WsTransport(socket), user);
   socket.on('message', (data, isBinary) => (isBinary ? link.binary() : link.text(data.toString())));
-  socket.on('close', () => link.closed());
+  socket.on('close', (code) => link.closed(code));
   socket.on('error', ignore);
   return link;
 }

@@ -69,6 +69,8 @@ test('--help names every flag and every fault, with what each does, and exits 0'
   for (const fault of FAULTS) expect(lines.some((l) => new RegExp(`^  ${fault}\\b.{30,}`).test(l))).toBe(true);
   expect(r.stdout).toContain('never expose it');
   expect(r.stdout).toContain('POST only');
+  expect(r.stdout).toMatch(/^  GET \/metrics .{40,}$/m);
+  expect(r.stdout).toMatch(/^  GET \/dashboard .{40,}$/m);
 });
 
 test('the banner tells the truth: --tick 0 says no ticks; text faults are off unless --text-faults', async () => {
@@ -80,6 +82,7 @@ test('the banner tells the truth: --tick 0 says no ticks; text faults are off un
   expect(ticking).toContain('a tick every 250 ms');
   expect(ticking).toContain('(--text-faults is on)');
   expect(ticking).toMatch(/Control: +curl -X POST http:\/\/127\.0\.0\.1:\d+\/status/);
+  expect(ticking).toMatch(/Dashboard: +http:\/\/127\.0\.0\.1:\d+\/dashboard .* at http:\/\/127\.0\.0\.1:\d+\/metrics /);
 });
 
 describe('parseCli', () => {

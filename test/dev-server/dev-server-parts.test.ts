@@ -2,13 +2,13 @@
 import fs from 'fs';
 import net from 'net';
 import path from 'path';
-import { pushCount } from '../../src/dev-server/conformance';
 import { CLUSTER_FAULTS, faultArgs, parseFaultText, SINGLE_FAULTS } from '../../src/dev-server/faults';
 import { controlRefusal, isLoopbackHost } from '../../src/dev-server/guard';
 import { HEAD_LIMIT, parseHead } from '../../src/dev-server/http-head';
 import { startDevServer } from '../../src/dev-server';
 import type { DevServer } from '../../src/dev-server';
 import { StreamCount, numbered } from '../../src/h5/counters';
+import { parseTestCommand } from '../../src/protocol';
 import { fromRoot } from '../support/paths';
 import { raw, stopAll } from '../support/session-helpers';
 
@@ -54,6 +54,10 @@ test('the push command of the test contract: exactly {"conformance":"push","n":N
     ['{"conformance":"push","n":10001}', undefined], ['{"conformance":"push","n":1.5}', undefined], ['{"conformance":"push","n":"3"}', undefined],
     ['{"conformance":"pull","n":3}', undefined], ['{"conformance":"push"', undefined], ['push 3', undefined], [new ArrayBuffer(3), undefined],
   ];
+  const pushCount = (data: unknown): number | undefined => {
+    const command = parseTestCommand(data);
+    return command?.conformance === 'push' ? command.n : undefined;
+  };
   expect(table.map(([data]) => [data, pushCount(data)])).toEqual(table);
 });
 

@@ -7,7 +7,9 @@
  *   `// #endregion`): the block is that file verbatim, and RUNNERS names the test or tsconfig
  *   that runs or compiles the file;
  * - `<!-- compile -->` before a ts block: this test compiles it against the package's types;
- * - `sh`: commands, each an npm script or command that exists; `json`: parses; `text`: output.
+ * - `sh`: commands, each an npm script or command that exists; `json`: parses; `text`: output;
+ * - `<!-- untested -->` before a java, go, python or php block: a sketch for another language's
+ *   server, which the guide's own words must call untested (nothing here can run it).
  */
 import { execFileSync } from 'child_process';
 import fs from 'fs';
@@ -30,6 +32,7 @@ const RUNNERS: Record<string, string> = {
   'test/fixtures/examples/redis-server.mts': 'test/docs/examples.test.ts',
   'test/fixtures/nginx/session-proxy.conf': 'test/server/nginx-proxy.test.ts',
   'test/fixtures/examples/dev-server.mts': 'test/docs/examples.test.ts',
+  'test/fixtures/examples/metrics-server.mts': 'test/docs/examples.test.ts',
   'test/fixtures/page-testing-app/install.sh': 'test/docs/page-testing-app.test.ts',
   'test/fixtures/page-testing-app/install-ts5.sh': 'test/docs/page-testing-app.test.ts',
   'test/fixtures/page-testing-app/jest.config.js': 'test/docs/page-testing-app.test.ts',
@@ -194,9 +197,13 @@ describe('code blocks', () => {
     expect(blockProblems(block('sh', 'npm run nope\nnpm test\n'), ['test'])).toEqual(['x.md:1: npm run nope: no such script']);
     expect(blockProblems(block('js', 'let a = 1\n'), [])).toEqual(['x.md:1: a `js` block that nothing runs (include it from a file a test runs, or mark it <!-- compile -->)']);
     expect(blockProblems(block('json', '{ a: 1 }\n'), [])).toHaveLength(1);
+    expect(blockProblems(block('js', 'let a = 1\n', '<!-- untested -->'), [])).toEqual(['x.md:1: <!-- untested --> is for sketches in java, go, python, php, not `js`']);
     expect(compileProblems([block('ts', "import { nope } from 'wx-socket-manager/testing'\n", '<!-- compile -->')])).toHaveLength(1);
   });
 });
+
+/** Languages whose server sketches a guide may show unrun, marked `<!-- untested -->`. */
+const OTHER_LANGUAGES = ['java', 'go', 'python', 'php'];
 
 const SCRIPTS = Object.keys((JSON.parse(read('package.json')) as { scripts: Record<string, string> }).scripts);
 
@@ -204,6 +211,10 @@ const SCRIPTS = Object.keys((JSON.parse(read('package.json')) as { scripts: Reco
 function blockProblems(b: Block, scripts: string[]): string[] {
   const at = `${b.doc}:${b.line}`;
   if (b.marker === '<!-- compile -->' && b.lang === 'ts') return [];
+  if (b.marker === '<!-- untested -->') {
+    if (!OTHER_LANGUAGES.includes(b.lang)) return [`${at}: <!-- untested --> is for sketches in ${OTHER_LANGUAGES.join(', ')}, not \`${b.lang || 'plain'}\``];
+    return /\b(untested|not tested)\b|未.{0,8}测试/.test(read(b.doc).replace(/<!-- untested -->/g, '')) ? [] : [`${at}: an untested sketch in a guide that does not say so`];
+  }
   if (b.marker) return [`${at}: unknown marker ${b.marker}`];
   if (b.lang === 'text') return [];
   if (b.lang === 'sh') return commandProblems(at, b.code, scripts);

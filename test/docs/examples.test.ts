@@ -15,6 +15,8 @@ import type { DevServer } from '../../src/dev-server';
 import { installPacked } from '../support/pack';
 import { FIXTURES, fromRoot } from '../support/paths';
 import { raw, refusedStatus, stopAll } from '../support/session-helpers';
+import { scraped } from '../support/metrics-helpers';
+import { request } from '../support/http-helpers';
 import { useRedis } from '../support/redis-helpers';
 
 jest.setTimeout(90000);
@@ -25,7 +27,7 @@ beforeAll(() => {
   project = fs.mkdtempSync(path.join(os.tmpdir(), 'wxsm-examples-'));
   installPacked(project);
   // The optional peers a server or Node client installs, taken from this repository.
-  for (const peer of ['ws', 'ioredis']) fs.symlinkSync(fromRoot('node_modules', peer), path.join(project, 'node_modules', peer), 'dir');
+  for (const peer of ['ws', 'ioredis', 'prom-client']) fs.symlinkSync(fromRoot('node_modules', peer), path.join(project, 'node_modules', peer), 'dir');
   for (const file of fs.readdirSync(path.join(FIXTURES, 'examples'))) {
     const { outputText } = ts.transpileModule(fs.readFileSync(path.join(FIXTURES, 'examples', file), 'utf8'), {
       compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 },
@@ -136,4 +138,20 @@ test('the dev server example (docs/dev-server.md) runs a fault by a control rout
   const example = run('dev-server', {});
   expect(await example.exit()).toBe(0);
   expect(example.lines.map((l) => l.replace(/:\d+$/, ':PORT'))).toEqual(['ws://127.0.0.1:PORT', '200 {"fault":"blackhole"}', 'close']);
+});
+
+test('the metrics example (docs/metrics.md) serves /metrics with the wxsm_ series and the process\'s own, counting a session, and exits on SIGTERM', async () => {
+  const server = run('metrics-server', { PORT: '0', METRICS_PORT: '0' });
+  const [port, metricsPort] = (await server.line(/^listening on \d+, metrics on \d+$/)).match(/\d+/g)!.map(Number);
+  const client = await raw(port!);
+  await client.hello(null);
+  client.send({ t: 'msg', s: 1, id: 'm1', d: 'hi' });
+  await client.next((f) => typeof f === 'object' && f.t === 'msg');
+  const answer = await request(`http://127.0.0.1:${metricsPort}/metrics`, 'GET');
+  expect(answer.headers['content-type']).toBe('text/plain; version=0.0.4; charset=utf-8');
+  const m = scraped(answer.text);
+  expect([m.value('wxsm_links_open'), m.value('wxsm_sessions_started_total'), m.value('wxsm_messages_total', { direction: 'in' }), m.value('wxsm_messages_total', { direction: 'out' })]).toEqual([1, 1, 1, 1]);
+  expect(m.type('process_cpu_seconds_total')).toBe('counter');
+  server.signal('SIGTERM');
+  expect(await server.exit()).toBe(0);
 });

@@ -102,6 +102,13 @@ describe('without the optional ws package', () => {
     });
   });
 
+  test('the conformance bin prints that one line (no require stack) and exits 1', () => {
+    expect(node(path.join(project, 'node_modules/.bin/wx-socket-conformance'), 'ws://127.0.0.1:9', '--session', '--json')).toEqual({
+      status: 1,
+      stderr: '[wx-socket-manager] wx-socket-conformance needs the "ws" package: npm install ws\n',
+    });
+  });
+
   test('/node gives the same message when a connectSocket is made', () => {
     const script = "try { require('wx-socket-manager/node').createWsConnectSocket() } catch (e) { process.stderr.write(e.message); process.exit(3) }";
     expect(node('-e', script)).toEqual({ status: 3, stderr: ONE_LINE('node') });

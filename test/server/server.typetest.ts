@@ -1,4 +1,5 @@
 /** Type tests for wx-socket-manager/server, checked by `npm run typecheck`. */
+import { Registry, register } from 'prom-client';
 import type { WebSocket } from 'ws';
 import { SESSION_DEFAULTS, SessionHub, bindWs, createSessionServer, memoryStore } from '../../src/server';
 import type { LinkInput, MessageMeta, Presence, ServerSession, SessionData, SessionStore } from '../../src/server';
@@ -29,6 +30,11 @@ export function typeChecks(): void {
   createSessionServer({ helloTimeout: 5000, maxLinkBuffer: 65536, maxBufferedBytes: 1 << 20, maxSessionsPerUser: 5, handoverTimeout: 1000 });
   // @ts-expect-error maxLinkBuffer is a number of bytes
   createSessionServer({ maxLinkBuffer: '1MB' });
+  // Metrics: a prom-client Registry, a new one or the default.
+  createSessionServer({ metrics: new Registry() });
+  new SessionHub({ metrics: register });
+  // @ts-expect-error not a Registry
+  createSessionServer({ metrics: true });
   // The core and the ws glue, for a server that accepts its own sockets.
   const hub = new SessionHub({ store, node: 'n1', helloTimeout: 2000 });
   const off: () => void = hub.on('session', (s: ServerSession) => void s.id);
