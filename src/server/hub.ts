@@ -96,6 +96,7 @@ export class SessionHub {
       session: (id) => this.sessions.get(id),
       messageId: () => this.messageId(),
       ensureOpen: () => this.ensureOpen(),
+      overflowed: () => this.observer.overflow(),
     });
     this.ops = { send: this.send, join: this.join, leave: this.leave, rooms: this.rooms };
   }

@@ -41,6 +41,8 @@ export interface RoomsHost {
   messageId(): string;
   /** Throws `CLOSED` once the server is closed. */
   ensureOpen(): void;
+  /** A publish skipped a member whose buffer was full (it is marked overflowed). */
+  overflowed(): void;
 }
 
 const closed = (): SocketError => new SocketError('CLOSED', 'no such session (unknown or expired)');
@@ -126,6 +128,7 @@ export class Rooms {
     const done = await stored(this.host.store.publish(to, m, { messages, bytes }, { node: this.host.node, dedupeMs: givenId === undefined ? undefined : sessionTtl }));
     const tail = msgTail(m.id, m.d, m.b, r);
     for (const { id, s } of done.appended) this.host.session(id)?.link?.offer({ s, id: m.id, d: m.d }, tail);
+    for (let i = 0; i < done.overflowed.length; i++) this.host.overflowed();
     // A repeat of an earlier publish of this id counts whom that one reached.
     return { sessions: done.appended.length + (done.repeated ?? 0) };
   }

@@ -2,6 +2,7 @@
  * Rooms and users on the real session server (API.md "Third round", PROTOCOL.md "Rooms and
  * users"): SocketSession clients and raw `ws` clients on 127.0.0.1, one node or two sharing a store.
  */
+import { Registry } from 'prom-client';
 import { WxSocketManager } from '../../src';
 import { createWsConnectSocket } from '../../src/node';
 import { memoryStore } from '../../src/server';
@@ -148,7 +149,8 @@ describe('rooms on one node', () => {
   });
 
   test('a member whose buffer is full is not counted and is announced overflow on its resume; the others get every message', async () => {
-    const { server: s } = await server({ maxBuffered: 3 });
+    const registry = new Registry();
+    const { server: s } = await server({ maxBuffered: 3, metrics: registry });
     const ok = await joined(s.port, s, 'lobby', 'bob');
     const slow = raw(s.port, { 'x-user': 'carol' });
     const c = await slow;
@@ -162,6 +164,7 @@ describe('rooms on one node', () => {
       await sleep(150);
     }
     expect(counts).toEqual([2, 2, 2, 1, 1]);
+    expect(await registry.getSingleMetricAsString('wxsm_overflows_total')).toContain('wxsm_overflows_total 2');
     expect(ok.got).toEqual(['m1@lobby', 'm2@lobby', 'm3@lobby', 'm4@lobby', 'm5@lobby']);
     c.ws.terminate();
     const again = await raw(s.port, { 'x-user': 'carol' });
