@@ -46,6 +46,8 @@ export interface DevSessions {
   attach(ws: LinkSocket, user: string, first: string): void;
   /** The sessions this node serves now or served lately. */
   list(): ServerSession[];
+  /** Publishes `data` to `room` on every node (`server.publish`); `id` makes a repeat reach nobody twice. */
+  publish(room: string, data: string, id?: string): Promise<{ sessions: number }>;
   /** A restart with a memory store: every session is forgotten; returns how many. */
   forget(): Promise<number>;
   close(): Promise<void>;
@@ -85,6 +87,7 @@ export async function startSessions(options: SessionsOptions): Promise<DevSessio
       bindWs(current.hub, ws as WebSocket, user).text(first);
     },
     list: () => current.hub.sessionList(),
+    publish: (room, data, id) => current.hub.publish(room, data, id === undefined ? undefined : { id }),
     async forget() {
       const old = current;
       current = await run(options);
