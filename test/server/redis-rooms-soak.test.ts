@@ -9,11 +9,9 @@
  * direct sends in their order; no resync.
  * Reproduce a run with ROOMS_SOAK_SEED=<seed> npx jest test/server/redis-rooms-soak.
  */
-import { fork } from 'child_process';
-import type { ChildProcess } from 'child_process';
 import path from 'path';
 import Redis from 'ioredis';
-import { WxSocketManager } from '../../src';
+import type { WxSocketManager } from '../../src';
 import { startFaultProxy } from '../../src/dev-server/fault-proxy';
 import type { FaultProxy } from '../../src/dev-server/fault-proxy';
 import { createWsConnectSocket } from '../../src/node';
@@ -23,6 +21,8 @@ import { startRedis } from '../../scripts/redis-server';
 import type { RedisProcess } from '../../scripts/redis-server';
 import { sleep, until } from '../support/real-helpers';
 import { bundleForChild } from '../support/redis-helpers';
+import { SerialSends, killNode, soakNode, soakSocket, startNode } from '../support/soak-nodes';
+import type { SoakNode } from '../support/soak-nodes';
 import { FIXTURES } from '../support/paths';
 
 const MEMBERS = 21;
@@ -31,14 +31,6 @@ const DIRECT = 150;
 const CHAOS_MS = 24000;
 const FAULTS = ['kill', 'drop', 'blackhole'] as const;
 type Fault = (typeof FAULTS)[number];
-
-interface Node {
-  name: string;
-  port: number;
-  child: ChildProcess | undefined;
-  /** Direct sends waiting for their append (true) or the node's death (false), by number. */
-  appended: Map<number, (ok: boolean) => void>;
-}
 
 interface Member {
   name: string;
@@ -55,7 +47,7 @@ interface Member {
 
 let redis: RedisProcess | undefined;
 let admin: Redis | undefined;
-const nodes: Node[] = [];
+const nodes: SoakNode[] = [];
 const members: Member[] = [];
 const bundle = bundleForChild(path.join(FIXTURES, 'redis-room-node.ts'));
 
@@ -79,29 +71,16 @@ test('21 members on 3 nodes, one room, node kills, link kills and blackholes: ev
 
   // ---- nodes ----
   const stats = { repeats: 0, failed: [] as string[], kills: 0 };
-  const start = (node: Node): Promise<void> => new Promise((resolve, reject) => {
-    const child = fork(bundle, [], { env: { ...process.env, REDIS_URL: redis!.url, NODE_NAME: node.name, PORT: String(node.port) }, stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
-    node.child = child;
-    child.on('message', (m: { t: string; n: number; port: number; what: string }) => {
-      if (m.t === 'ready') {
-        node.port = m.port;
-        resolve();
-      } else if (m.t === 'appended') node.appended.get(m.n)?.(true);
-      else if (m.t === 'repeat') stats.repeats++;
-      else if (m.t === 'failed') stats.failed.push(`${node.name} ${m.what}`);
-    });
-    child.once('exit', () => {
-      if (node.child === child) node.child = undefined;
-      for (const settle of node.appended.values()) settle(false);
-      reject(new Error(`node ${node.name} exited before it was ready`));
-    });
+  const start = (node: SoakNode): Promise<void> => startNode(bundle, node, { REDIS_URL: redis!.url }, (m) => {
+    if (m.t === 'repeat') stats.repeats++;
+    else if (m.t === 'failed') stats.failed.push(`${node.name} ${String(m.what)}`);
   });
   for (const name of ['n1', 'n2', 'n3']) {
-    const node: Node = { name, port: 0, child: undefined, appended: new Map() };
+    const node = soakNode(name);
     nodes.push(node);
     await start(node);
   }
-  const live = (): Node[] => nodes.filter((n) => n.child);
+  const live = (): SoakNode[] => nodes.filter((n) => n.child);
 
   // ---- members, each behind its own proxy (its own round robin, starting at a different node) ----
   const connect = createWsConnectSocket({ closeTimeout: 200 });
@@ -111,16 +90,7 @@ test('21 members on 3 nodes, one room, node kills, link kills and blackholes: ev
       return up.map((_, k) => up[(k + i) % up.length]!);
     };
     const proxy = await startFaultProxy('127.0.0.1', 0, ports);
-    const socket = new WxSocketManager({
-      url: `ws://127.0.0.1:${proxy.port}`,
-      header: { 'x-user': `m${i}` },
-      connectSocket: connect,
-      watchNetwork: false,
-      watchApp: false,
-      heartbeat: { interval: 200, timeout: 300 },
-      reconnect: { interval: 50, maxAttempts: 100000, jitter: 0.3 },
-      connectTimeout: 1000,
-    });
+    const socket = soakSocket(`ws://127.0.0.1:${proxy.port}`, connect, { 'x-user': `m${i}` });
     const session = new SocketSession(socket, { deliveryTimeout: 600000 });
     const m: Member = { name: `m${i}`, proxy, socket, session, got: [], directs: [], resyncs: [], said: 0 };
     // A room message must say its room; a direct one none.
@@ -135,33 +105,19 @@ test('21 members on 3 nodes, one room, node kills, link kills and blackholes: ev
 
   // ---- traffic: every member says 1..SAYS; the test sends DIRECT numbered direct messages ----
   const said = Promise.all(members.map(async (m) => {
-    const sends: Array<Promise<void>> = [];
+    const sent: Array<Promise<void>> = [];
     for (let k = 1; k <= SAYS; k++) {
       await sleep((CHAOS_MS / SAYS) * (0.5 + random()));
-      sends.push(m.session.send(String(k)).then(() => void m.said++));
+      sent.push(m.session.send(String(k)).then(() => void m.said++));
     }
-    await Promise.all(sends);
+    await Promise.all(sent);
   }));
-  let gate: Promise<void> = Promise.resolve();
-  let inflight: Promise<void> = Promise.resolve();
-  const directSend = async (n: number, to: Member): Promise<void> => {
-    for (;;) {
-      const node = pick(live());
-      const ok = await new Promise<boolean>((resolve) => {
-        node.appended.set(n, resolve);
-        node.child!.send({ t: 'send', n, sid: to.session.sessionId });
-      });
-      node.appended.delete(n);
-      if (ok) return;
-    }
-  };
+  const sends = new SerialSends(live, pick);
   const directs = (async () => {
     for (let n = 1; n <= DIRECT; n++) {
       const to = pick(members);
       to.directs.push(`d${n}`);
-      await gate;
-      inflight = directSend(n, to);
-      await inflight;
+      await sends.send(n, to.session.sessionId!);
       await sleep(CHAOS_MS / DIRECT);
     }
   })();
@@ -177,18 +133,10 @@ test('21 members on 3 nodes, one room, node kills, link kills and blackholes: ev
     done.push(fault);
     if (fault === 'kill') {
       // No direct send may be half-way on the victim (the members' publishes carry ids: they may be).
-      let release!: () => void;
-      gate = new Promise<void>((r) => (release = r));
-      for (let f = inflight; ; f = inflight) {
-        await f;
-        if (f === inflight) break;
-      }
+      const release = await sends.hold();
       const victim = pick(live());
       stats.kills++;
-      const child = victim.child!;
-      victim.child = undefined;
-      child.kill('SIGKILL');
-      await new Promise((r) => child.once('exit', r));
+      await killNode(victim);
       release();
       await sleep(200 + random() * 600);
       await start(victim);

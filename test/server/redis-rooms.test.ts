@@ -4,15 +4,14 @@
  * twice, room keys that live exactly as long as a member does.
  */
 import Redis from 'ioredis';
-import { WxSocketManager } from '../../src';
-import { createWsConnectSocket } from '../../src/node';
+import type { WxSocketManager } from '../../src';
 import { redisStore } from '../../src/server/redis-store';
 import type { RedisClient } from '../../src/server/redis-store';
 import type { SessionServer, SessionStore } from '../../src/server';
 import { SocketSession } from '../../src/session';
 import { sleep, until } from '../support/real-helpers';
 import { useRedis } from '../support/redis-helpers';
-import { byUser, sessionServer, stopAll } from '../support/session-helpers';
+import { byUser, nodeSocket, sessionServer, stopAll } from '../support/session-helpers';
 import { cap, made } from '../support/store-contract';
 
 const TTL = 120000;
@@ -32,7 +31,7 @@ function store(client: RedisClient | string = redis.server().url, leaseInterval?
 }
 
 async function member(server: SessionServer, user: string, room: string): Promise<{ id: string; got: string[] }> {
-  const socket = new WxSocketManager({ url: `ws://127.0.0.1:${server.port}`, header: { 'x-user': user }, connectSocket: createWsConnectSocket({ closeTimeout: 200 }), watchNetwork: false, watchApp: false });
+  const socket = nodeSocket(server.port, { header: { 'x-user': user } });
   sockets.push(socket);
   const session = new SocketSession(socket);
   const got: string[] = [];

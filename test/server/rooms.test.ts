@@ -3,14 +3,13 @@
  * users"): SocketSession clients and raw `ws` clients on 127.0.0.1, one node or two sharing a store.
  */
 import { Registry } from 'prom-client';
-import { WxSocketManager } from '../../src';
-import { createWsConnectSocket } from '../../src/node';
+import type { WxSocketManager } from '../../src';
 import { memoryStore } from '../../src/server';
 import type { ServerSession, SessionServer, SessionServerOptions } from '../../src/server';
 import { SocketSession } from '../../src/session';
 import type { SessionMessageMeta } from '../../src/session';
 import { sleep, until } from '../support/real-helpers';
-import { byUser, raw, sessionServer, stopAll } from '../support/session-helpers';
+import { byUser, nodeSocket, raw, sessionServer, stopAll } from '../support/session-helpers';
 
 const made: Array<() => void> = [];
 const ignore = (): void => undefined;
@@ -30,14 +29,7 @@ interface Member {
 }
 
 function member(port: number, user = 'alice'): Member {
-  const socket = new WxSocketManager({
-    url: `ws://127.0.0.1:${port}`,
-    header: { 'x-user': user },
-    connectSocket: createWsConnectSocket({ closeTimeout: 200 }),
-    watchNetwork: false,
-    watchApp: false,
-    reconnect: { interval: 50 },
-  });
+  const socket = nodeSocket(port, { header: { 'x-user': user } });
   const session = new SocketSession(socket);
   const got: string[] = [];
   const resyncs: string[] = [];

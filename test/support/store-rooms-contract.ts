@@ -3,39 +3,21 @@
  * `describeStoreContract` for each store: membership kept beside the sessions and ended with
  * them, fan-out to every member's stream under its own seq, limits, doorbells, repeats, volatile.
  */
-import type { BufferLimit, RoomLimit, SessionState, SessionStore, StoreEvent } from '../../src/server/store';
+import type { RoomLimit, SessionState, SessionStore, StoreEvent } from '../../src/server/store';
+import { cap, made, sleep, useStore } from './store-harness';
 
 const TTL = 120000;
 const ROOMY: RoomLimit = { rooms: 100, members: 1000 };
-const cap = (messages: number): BufferLimit => ({ messages, bytes: Number.MAX_SAFE_INTEGER });
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 const unique = (name: string): string => `${name}-${Math.random().toString(36).slice(2)}`;
 
 export function describeRoomsContract(name: string, makeStore: () => SessionStore | Promise<SessionStore>): void {
   describe(`${name} (rooms contract)`, () => {
+    const { store: current, watch, until } = useStore(makeStore);
     let store: SessionStore;
-    const stops: Array<() => Promise<void>> = [];
-    beforeEach(async () => {
-      store = await makeStore();
+    beforeEach(() => {
+      store = current();
     });
-    afterEach(async () => {
-      for (const stop of stops.splice(0)) await stop();
-      await store.close();
-    });
-    async function session(user: string, node = 'n1'): Promise<SessionState> {
-      const created = await store.create(user, node, TTL);
-      if (!created.ok) throw new Error('create refused');
-      return created.session;
-    }
-    async function watch(node: string): Promise<StoreEvent[]> {
-      const seen: StoreEvent[] = [];
-      stops.push(await store.subscribe(node, (e) => seen.push(e)));
-      return seen;
-    }
-    async function until(cond: () => boolean, what: string): Promise<void> {
-      for (let i = 0; i < 400 && !cond(); i++) await sleep(5);
-      if (!cond()) throw new Error(`timed out waiting for ${what}`);
-    }
+    const session = (user: string, node = 'n1'): Promise<SessionState> => made(store, user, node, TTL);
     const sorted = <T>(xs: T[], key: (x: T) => string): T[] => [...xs].sort((a, b) => (key(a) < key(b) ? -1 : 1));
     const seqs = async (id: string): Promise<string[]> => (await store.replay(id, 0, 100)).map((m) => `${m.s}:${m.d}${m.r === undefined ? '' : `@${m.r}`}`);
 
