@@ -1,8 +1,8 @@
 /**
  * What a dev node does with a session's messages (the test contract of PROTOCOL.md): each
  * message's data is echoed back as a new message (same `b`); `{"conformance":"push","n":N}`
- * is answered with N messages "1" … "N", handed to send at once (it sends no volatile frames, so
- * the optional volatile command is echoed like any data); with --text-faults a
+ * is answered with N messages "1" … "N", handed to send at once, and the optional `{"conformance":"volatile","n":N}` with N volatile
+ * frames "1" … "N" (published, one after another, to a room only that session is in); with --text-faults a
  * "fault:<name> [args]" text runs that fault instead (answered "fault-ok:<name>").
  *
  * A room to chat in: every session joins `lobby`, and `{"room":"lobby","say":…}` is published
@@ -29,6 +29,17 @@ export function lobbySay(data: string): string | undefined {
   }
 }
 
+/** The test contract's volatile command: frames "1" … "n" to this session alone, in order, then it leaves that room. */
+async function volatileBurst(session: ServerSession, n: number, publish: DevSessions['publish']): Promise<void> {
+  const room = `conformance:${session.id}`;
+  await session.join(room);
+  try {
+    for (let i = 1; i <= n; i++) await publish(room, String(i), { volatile: true });
+  } finally {
+    await session.leave(room);
+  }
+}
+
 export function serveSession(session: ServerSession, hooks: Pick<LinkHooks, 'textFault' | 'record'> & Pick<DevSessions, 'publish'>): void {
   // Every node that serves it joins it again: nothing changes when it is in already.
   session.join(LOBBY).catch(ignore);
@@ -45,10 +56,11 @@ export function serveSession(session: ServerSession, hooks: Pick<LinkHooks, 'tex
         for (let i = 1; i <= command.n; i++) session.send(String(i)).catch(ignore);
         return;
       }
+      if (command?.conformance === 'volatile') return void volatileBurst(session, command.n, hooks.publish).catch(ignore);
       hooks.record(data);
       const say = lobbySay(data);
       // Recorded (and acknowledged) once it is in every member's stream.
-      if (say !== undefined) return hooks.publish(LOBBY, JSON.stringify({ room: LOBBY, from: session.user, say }), `${session.id}/${meta.id}`);
+      if (say !== undefined) return hooks.publish(LOBBY, JSON.stringify({ room: LOBBY, from: session.user, say }), { id: `${session.id}/${meta.id}` });
     }
     session.send(data).catch(ignore);
   });
