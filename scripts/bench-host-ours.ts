@@ -33,8 +33,10 @@ export async function oursHost(spec: HostSpec): Promise<HostServer> {
     received: () => received,
     sendAcked: (id, data) => server.send(id, data),
     send: (id, data) => void server.send(id, data).catch(noteFailure),
-    // Rooms (issue 17) plug in here: { join: (id, room) => server.join(id, room), publish: (room, data) => server.publish(room, data) }.
-    rooms: undefined,
+    rooms: {
+      join: (id, room) => server.join(id, room),
+      publish: (room, data) => void server.publish(room, data).catch(noteFailure),
+    },
     async close() {
       if (failed > 0) console.error(`  (${spec.kind}: ${failed} sends rejected)`);
       await server.close();

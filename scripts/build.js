@@ -213,7 +213,8 @@ async function bundleMiniprogram() {
     await esbuild.build({ ...h5, entryPoints: ['src/h5/bundle.ts'], globalName: 'wxSocketManager', outfile: 'dist/h5/wx-socket-manager.js' });
     await esbuild.build({ ...h5, entryPoints: ['src/h5/demo.ts'], outfile: 'dist/h5/demo.js' });
     await esbuild.build({ ...h5, entryPoints: ['src/h5/dashboard.ts'], outfile: 'dist/h5/dashboard.js' });
-    for (const page of ['index.html', 'dashboard.html']) fs.copyFileSync(path.join(root, 'src/h5', page), path.join(root, 'dist/h5', page));
+    await esbuild.build({ ...h5, entryPoints: ['src/h5/room.ts'], outfile: 'dist/h5/room.js' });
+    for (const page of ['index.html', 'dashboard.html', 'room.html']) fs.copyFileSync(path.join(root, 'src/h5', page), path.join(root, 'dist/h5', page));
   }
   for (const bin of ['dist/dev-server/cli.js', 'dist/conformance/cli.js']) if (exists(bin)) fs.chmodSync(path.join(root, bin), 0o755);
 

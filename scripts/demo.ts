@@ -1,12 +1,14 @@
 /**
  * `npm run demo`: the demo page (demo-miniprogram/pages/index) under miniprogram-simulate,
  * its wx.connectSocket backed by real sockets (createWsConnectSocket), against the dev server
- * on a free 127.0.0.1 port, through a scripted outage. Exits 0 only if the story held.
+ * on a free 127.0.0.1 port, through a scripted outage; then the same outage with a reliable
+ * session, and a room chat on a 3-node cluster while a node dies. Exits 0 only if the story held.
  */
 import path from 'path';
 import { createWsConnectSocket } from 'wx-socket-manager/node';
 import { startDevServer } from 'wx-socket-manager/dev-server';
 import type { WxSocketManager, WxSocketOptions } from 'wx-socket-manager';
+import { roomOutage } from './demo-room';
 import { compareOutage } from './demo-session';
 import { installDom, resolveMiniprogramNpm } from './miniprogram-env';
 import { sleep, until as waitUntil } from './wait';
@@ -216,6 +218,11 @@ async function main(): Promise<void> {
   section('8. The same kind of outage again (a half-open link while both sides keep talking), plain manager vs reliable session');
   say(`  each run: a message every 50 ms from the client and a tick every 50 ms from the server; the link goes half-open at message 11`);
   check(await compareOutage(say), 'reliable session: 0 lost, 0 duplicated, in order, both directions');
+
+  // 9. Rooms on a cluster.
+  section('9. Three sessions chat in a room on a 3-node cluster (one Redis) while a node is killed mid-conversation');
+  say(`  the dev cluster (--redis … --nodes 3) on a redis-server started for it; each member says a numbered line in the lobby every 60 ms`);
+  check(await roomOutage(say), 'every member got every line of every speaker once, in order: 0 lost, 0 duplicated');
 
   const sent = page.data.sent as number;
   const fromPage = server.received.filter((m) => m.startsWith('msg-') || m === 'echo over the new link').length;

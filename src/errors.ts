@@ -14,7 +14,9 @@ export type SocketErrorCode =
   /** Reliable sessions: more unacknowledged messages than the session may buffer. */
   | 'OVERFLOW'
   /** Session server: the session store (Redis…) failed; `errMsg` carries its own text. */
-  | 'STORE_FAILED';
+  | 'STORE_FAILED'
+  /** Session server: a room limit (`maxRoomsPerSession`, `maxMembersPerRoom`) refused a `join`. */
+  | 'LIMIT';
 
 /** Every message of the package starts with it. */
 export const PREFIX = '[wx-socket-manager]';

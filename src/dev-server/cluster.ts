@@ -164,12 +164,16 @@ function runClusterFault(api: DevCluster, parts: ClusterParts, name: string, arg
       void api.kill(i, args.ms ?? 1000);
       return { fault: 'kill', node: nodes[i]!.name };
     }
-    case 'drop':
-      announce(parts, 'drop', `cutting ${proxy.links()} link(s)`);
-      return { fault: 'drop', links: proxy.drop() };
-    case 'blackhole':
-      announce(parts, 'blackhole', `${proxy.links()} link(s) go silent for ${args.ms ?? 10000} ms`);
-      return { fault: 'blackhole', links: proxy.blackhole(args.ms ?? 10000) };
+    case 'drop': {
+      const links = proxy.drop(args.user);
+      announce(parts, 'drop', `cut ${links} link(s)${args.user === undefined ? '' : ` of user ${args.user}`}`);
+      return { fault: 'drop', links };
+    }
+    case 'blackhole': {
+      const links = proxy.blackhole(args.ms ?? 10000, undefined, args.user);
+      announce(parts, 'blackhole', `${links} link(s)${args.user === undefined ? '' : ` of user ${args.user}`} go silent for ${args.ms ?? 10000} ms`);
+      return { fault: 'blackhole', links };
+    }
     default:
       announce(parts, 'refuse', `new connections refused for ${args.ms ?? 5000} ms`);
       proxy.refuseUntil(Date.now() + (args.ms ?? 5000));

@@ -18,12 +18,12 @@ export interface FaultProxy {
   readonly stats: { accepted: number; refused: number };
   /** Links passing bytes now (blackholed ones included until they are cut). */
   links(): number;
-  /** Cuts every link at once (both sides see a reset, no closing handshake); returns how many. */
-  drop(): number;
-  /** Existing links stop passing bytes (no FIN either) for `ms`, then are cut; returns how many. */
-  blackhole(ms: number, onOver?: (count: number) => void): number;
-  /** New links are refused until `until` (a Date.now() time). */
-  refuseUntil(until: number): void;
+  /** Cuts every link (with `user`: that dev user's) at once (both sides see a reset, no closing handshake); returns how many. */
+  drop(user?: string): number;
+  /** Existing links (with `user`: that dev user's) stop passing bytes (no FIN either) for `ms`, then are cut; returns how many. */
+  blackhole(ms: number, onOver?: (count: number) => void, user?: string): number;
+  /** New links (with `user`: that dev user's) are refused until `until` (a Date.now() time). */
+  refuseUntil(until: number, user?: string): void;
   close(): Promise<void>;
 }
 
@@ -39,6 +39,8 @@ interface Pair {
   /** A link (faults act on it) or a plain HTTP request (they never do). */
   link: boolean;
   blackholed: boolean;
+  /** The dev user its URL names (`?user=`, default "dev"), for faults aimed at one user. */
+  user: string;
 }
 
 const ignore = (): void => undefined;
@@ -50,6 +52,8 @@ interface ProxyState {
   timers: Set<ReturnType<typeof setTimeout>>;
   stats: { accepted: number; refused: number };
   refuseUntil: number;
+  /** Users whose new links are refused, until when. */
+  refuseUser: Map<string, number>;
   turn: number;
 }
 
@@ -64,7 +68,7 @@ interface Routing {
  * `upstreams()` (ports on 127.0.0.1, or `{ host, port }`), asked afresh per connection so nodes may come and go.
  */
 export async function startFaultProxy(host: string, port: number, upstreams: () => Upstream[], log: (line: string) => void = ignore, front?: ProxyFront): Promise<FaultProxy> {
-  const state: ProxyState = { pairs: new Set(), waiting: new Set(), timers: new Set(), stats: { accepted: 0, refused: 0 }, refuseUntil: 0, turn: 0 };
+  const state: ProxyState = { pairs: new Set(), waiting: new Set(), timers: new Set(), stats: { accepted: 0, refused: 0 }, refuseUntil: 0, refuseUser: new Map(), turn: 0 };
   const server = net.createServer((client) => accept(client, state, { upstreams, log, front }));
   await listen(server, port, host);
   return proxyApi(server, state);
@@ -81,8 +85,9 @@ function accept(client: net.Socket, state: ProxyState, routing: Routing): void {
     if (typeof answer === 'string') return void client.end(answer);
     if (answer !== undefined) return void answer.then((bytes) => client.end(bytes), () => client.destroy());
     const link = !head || head.upgrade;
+    const user = userOf(head?.url);
     const ports = routing.upstreams();
-    if ((link && Date.now() < state.refuseUntil) || ports.length === 0) {
+    if ((link && Date.now() < Math.max(state.refuseUntil, state.refuseUser.get(user) ?? 0)) || ports.length === 0) {
       state.stats.refused++;
       routing.log('refused a connection');
       return void client.destroy();
@@ -91,23 +96,32 @@ function accept(client: net.Socket, state: ProxyState, routing: Routing): void {
     const to = ports[state.turn++ % ports.length]!;
     const upstream = typeof to === 'number' ? net.connect(to, '127.0.0.1') : net.connect(to.port, to.host);
     upstream.write(bytes);
-    pipePair({ client, upstream, link, blackholed: false }, state.pairs);
+    pipePair({ client, upstream, link, blackholed: false, user }, state.pairs);
   });
 }
 
+/** The dev user a request names (`?user=`, default "dev"), as the dev node reads it. */
+function userOf(url: string | undefined): string {
+  try {
+    return new URL(url ?? '/', 'http://x').searchParams.get('user') ?? 'dev';
+  } catch {
+    return 'dev';
+  }
+}
+
 function proxyApi(server: net.Server, state: ProxyState): FaultProxy {
-  const links = (): Pair[] => [...state.pairs].filter((p) => p.link);
+  const links = (user?: string): Pair[] => [...state.pairs].filter((p) => p.link && (user === undefined || p.user === user));
   return {
     port: (server.address() as net.AddressInfo).port,
     stats: state.stats,
     links: () => links().length,
-    drop() {
-      const victims = links();
+    drop(user) {
+      const victims = links(user);
       for (const pair of victims) cut(pair, state.pairs);
       return victims.length;
     },
-    blackhole(ms, onOver) {
-      const victims = links();
+    blackhole(ms, onOver, user) {
+      const victims = links(user);
       for (const pair of victims) pair.blackholed = true;
       const t = setTimeout(() => {
         state.timers.delete(t);
@@ -118,8 +132,9 @@ function proxyApi(server: net.Server, state: ProxyState): FaultProxy {
       state.timers.add(t);
       return victims.length;
     },
-    refuseUntil(until) {
-      state.refuseUntil = until;
+    refuseUntil(until, user) {
+      if (user === undefined) state.refuseUntil = until;
+      else state.refuseUser.set(user, until);
     },
     close() {
       for (const t of state.timers) clearTimeout(t);

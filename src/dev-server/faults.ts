@@ -15,6 +15,8 @@ export interface FaultArgs {
   reason?: string;
   /** A cluster node, 1-based. */
   node?: number;
+  /** Only this dev user's links (`?user=`): faults aimed at one phone. */
+  user?: string;
 }
 export type FaultArg = keyof FaultArgs;
 
@@ -30,9 +32,9 @@ export interface FaultSpec {
 }
 
 export const SINGLE_FAULTS: readonly FaultSpec[] = [
-  { name: 'restart', args: ['ms'], what: 'drop every link abruptly (no closing handshake) and refuse new ones for ms (default: --restart-downtime); sessions are kept' },
+  { name: 'restart', args: ['ms', 'user'], what: 'drop every link abruptly (no closing handshake) and refuse new ones for ms (default: --restart-downtime); sessions are kept; with user, only that dev user\'s links (its network is down)' },
   { name: 'crash', args: ['ms'], what: 'like restart, and every session is forgotten, as a restart with a memory store would (resumes answer "unknown")' },
-  { name: 'blackhole', args: ['ms'], what: 'links open now stop passing bytes without closing (a half-open link) for ms (default 30000), then are cut; new links work' },
+  { name: 'blackhole', args: ['ms', 'user'], what: 'links open now (with user: that dev user\'s) stop passing bytes without closing (a half-open link) for ms (default 30000), then are cut; new links work' },
   { name: 'refuse', args: ['ms'], what: 'refuse new connections for ms (default 5000); open links stay' },
   { name: 'nopong', args: ['ms'], what: 'leave "ping" unanswered for ms (default 30000)' },
   { name: 'close', args: ['code', 'reason'], what: 'close every link with a closing handshake: code 1000 or 3000-4999 (default 1000) and a reason' },
@@ -40,8 +42,8 @@ export const SINGLE_FAULTS: readonly FaultSpec[] = [
 
 export const CLUSTER_FAULTS: readonly FaultSpec[] = [
   { name: 'kill', args: ['node', 'ms'], what: 'SIGKILL node N (default 1); it starts again on the same port after ms (default 1000)' },
-  { name: 'drop', args: [], what: 'cut every link at once (a reset, no closing handshake); nodes keep running' },
-  { name: 'blackhole', args: ['ms'], what: 'links open now stop passing bytes without closing for ms (default 10000), then are cut' },
+  { name: 'drop', args: ['user'], what: 'cut every link (with user: that dev user\'s) at once (a reset, no closing handshake); nodes keep running' },
+  { name: 'blackhole', args: ['ms', 'user'], what: 'links open now (with user: that dev user\'s) stop passing bytes without closing for ms (default 10000), then are cut' },
   { name: 'refuse', args: ['ms'], what: 'refuse new connections for ms (default 5000); open links stay' },
 ];
 
@@ -68,7 +70,7 @@ export function parseFaultText(text: string, specs: readonly FaultSpec[]): { nam
 /** A control route's query → the raw arguments it names. */
 export function rawFaultArgs(query: { get(name: string): string | null }): Partial<Record<FaultArg, string>> {
   const raw: Partial<Record<FaultArg, string>> = {};
-  for (const arg of ['ms', 'code', 'reason', 'node'] as const) {
+  for (const arg of ['ms', 'code', 'reason', 'node', 'user'] as const) {
     const value = query.get(arg);
     if (value !== null) raw[arg] = value;
   }
@@ -83,6 +85,7 @@ export function faultArgs(raw: Partial<Record<FaultArg, string>>): FaultArgs | {
     if (value !== undefined) args[key] = value.trim() === '' ? NaN : Number(value);
   }
   if (raw.reason !== undefined) args.reason = raw.reason;
+  if (raw.user !== undefined) args.user = raw.user;
   const problem = faultArgsProblem(args);
   return problem ? { error: problem } : args;
 }
@@ -96,6 +99,7 @@ export function faultArgsProblem(args: FaultArgs): string | undefined {
   if (!whole(args.node, 1, 1000)) return 'node must be a node number from 1';
   if (args.code !== undefined && args.code !== 1000 && !whole(args.code, 3000, 4999)) return 'code must be 1000 or 3000-4999';
   if (args.reason !== undefined && (typeof args.reason !== 'string' || Buffer.byteLength(args.reason) > 123)) return 'reason must be text of at most 123 bytes';
+  if (args.user !== undefined && (typeof args.user !== 'string' || args.user.length < 1 || args.user.length > 64 || /[\u0000-\u001f\u007f]/.test(args.user))) return 'user must be 1-64 characters without control characters';
   return undefined;
 }
 

@@ -42,7 +42,7 @@ async function main(): Promise<void> {
     sessionTtl: Number(process.env.SESSION_TTL) || 120000,
     answerPing: () => true,
     metrics: registry,
-    onSession: (session) => serveSession(session, { textFault, record }),
+    onSession: (session) => serveSession(session, { textFault, record, publish: (room, data, options) => sessions.publish(room, data, options) }),
   });
   const node = await startDevNode({ log: makeLog(false), sessions: () => sessions, answerPing: () => true, textFault, record, port: Number(process.env.PORT ?? 0), h5Root: process.env.WXSM_H5_ROOT || undefined });
   process.send?.({ type: 'ready', port: node.port } satisfies NodeMessage);

@@ -9,6 +9,7 @@ import { bindWs } from '../server/ws';
 import { memoryStore } from '../server/memory-store';
 import { redisStore } from '../server/redis-store';
 import type { ServerSession } from '../server/server-session';
+import type { PublishOptions } from '../server/args';
 import type { SessionStore } from '../server/store';
 import type { MetricsRegistry } from '../server/metrics/prometheus';
 
@@ -46,6 +47,8 @@ export interface DevSessions {
   attach(ws: LinkSocket, user: string, first: string): void;
   /** The sessions this node serves now or served lately. */
   list(): ServerSession[];
+  /** Publishes `data` to `room` on every node (`server.publish`): an `id` makes a repeat reach nobody twice; `volatile` reaches live links only. */
+  publish(room: string, data: string, options?: PublishOptions): Promise<{ sessions: number }>;
   /** A restart with a memory store: every session is forgotten; returns how many. */
   forget(): Promise<number>;
   close(): Promise<void>;
@@ -85,6 +88,7 @@ export async function startSessions(options: SessionsOptions): Promise<DevSessio
       bindWs(current.hub, ws as WebSocket, user).text(first);
     },
     list: () => current.hub.sessionList(),
+    publish: (room, data, options) => current.hub.publish(room, data, options),
     async forget() {
       const old = current;
       current = await run(options);

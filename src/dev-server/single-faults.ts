@@ -49,9 +49,9 @@ export interface SingleParts {
 }
 
 export interface SingleFaults {
-  restart(downtime?: number): void;
+  restart(downtime?: number, user?: string): void;
   crash(downtime?: number): void;
-  blackhole(ms?: number): void;
+  blackhole(ms?: number, user?: string): void;
   refuse(ms: number): void;
   stopPong(ms: number): void;
   closeAll(code?: number, reason?: string): void;
@@ -71,7 +71,12 @@ export function singleFaults(parts: SingleParts): SingleFaults {
     node.terminateAll();
   };
   const faults: SingleFaults = {
-    restart(downtime = parts.restartDowntime) {
+    restart(downtime = parts.restartDowntime, user) {
+      if (user !== undefined) {
+        // One phone's network goes down: its links are cut and it cannot connect for a while.
+        announce('restart', `user ${user}: dropping ${proxy.drop(user)} link(s), refusing it for ${downtime} ms`);
+        return proxy.refuseUntil(Date.now() + downtime, user);
+      }
       announce('restart', `dropping ${proxy.links()} connection(s), refusing for ${downtime} ms`);
       proxy.refuseUntil(Date.now() + downtime);
       dropAll();
@@ -82,9 +87,9 @@ export function singleFaults(parts: SingleParts): SingleFaults {
       void parts.sessions().forget();
       dropAll();
     },
-    blackhole(ms = 30000) {
-      announce('blackhole', `${proxy.links()} link(s) go silent for ${ms} ms`);
-      proxy.blackhole(ms, (n) => parts.log(`blackhole over: ${n} silent link(s) cut`));
+    blackhole(ms = 30000, user) {
+      const n = proxy.blackhole(ms, (cut) => parts.log(`blackhole over: ${cut} silent link(s) cut`), user);
+      announce('blackhole', `${n} link(s)${user === undefined ? '' : ` of user ${user}`} go silent for ${ms} ms`);
     },
     refuse(ms) {
       announce('refuse', `new connections refused for ${ms} ms`);
@@ -107,9 +112,9 @@ function runSingle(faults: SingleFaults, name: string, args: FaultArgs): FaultOu
   const problem = faultProblem(name, args, SINGLE_FAULTS);
   if (problem) return { error: problem };
   switch (name) {
-    case 'restart': faults.restart(args.ms); break;
+    case 'restart': faults.restart(args.ms, args.user); break;
     case 'crash': faults.crash(args.ms); break;
-    case 'blackhole': faults.blackhole(args.ms); break;
+    case 'blackhole': faults.blackhole(args.ms, args.user); break;
     case 'refuse': faults.refuse(args.ms ?? 5000); break;
     case 'nopong': faults.stopPong(args.ms ?? 30000); break;
     case 'close': faults.closeAll(args.code, args.reason); break;

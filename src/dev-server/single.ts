@@ -54,7 +54,7 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
     onSession(session) {
       // Never a session id, not even part of one: it is what a client resumes with.
       log(`session ${session.resumed ? 'resumed' : 'new'} (${sessions.list().length} held)`);
-      serveSession(session, { textFault, record });
+      serveSession(session, { textFault, record, publish: sessions.publish });
     },
   });
   const node = await startDevNode({ log, sessions: () => sessions, answerPing: pong.answer, textFault, record, onClientClose: (code, reason) => pushBounded(closes, { code, reason }, MAX_CLOSES) });
@@ -115,9 +115,9 @@ function devServerApi(parts: Parts, controlUrl: string, close: () => Promise<voi
     },
     connections: () => parts.node.connections(),
     sessions: () => parts.sessions.list(),
-    restart: (downtime) => faults.restart(downtime),
+    restart: (downtime, user) => faults.restart(downtime, user),
     crash: (downtime) => faults.crash(downtime),
-    blackhole: (ms) => faults.blackhole(ms),
+    blackhole: (ms, user) => faults.blackhole(ms, user),
     refuse: (ms) => faults.refuse(ms),
     stopPong: (ms) => faults.stopPong(ms),
     closeAll: (code, reason) => faults.closeAll(code, reason),

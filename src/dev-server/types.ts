@@ -38,10 +38,10 @@ export interface DevServer {
   connections(): number;
   /** Links accepted and refused by the proxy, pings seen and pongs withheld, since start. */
   readonly stats: { accepted: number; refused: number; pings: number; pongsWithheld: number };
-  /** Drop every connection abruptly and refuse new ones for `downtime` ms. */
-  restart(downtime?: number): void;
-  /** Existing links stop forwarding bytes (nothing closes) for `ms` ms, then are cut. New links work. */
-  blackhole(ms?: number): void;
+  /** Drop every connection abruptly and refuse new ones for `downtime` ms; with `user`, only that dev user's (`?user=`). */
+  restart(downtime?: number, user?: string): void;
+  /** Existing links (with `user`: that dev user's) stop forwarding bytes (nothing closes) for `ms` ms, then are cut. New links work. */
+  blackhole(ms?: number, user?: string): void;
   /** Refuse new connections for `ms` ms. */
   refuse(ms: number): void;
   /** Stop answering "ping" for `ms` ms. */

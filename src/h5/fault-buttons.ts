@@ -34,6 +34,15 @@ async function post(path: string): Promise<{ ok: boolean; body: Record<string, u
   return { ok: res.ok, body: (await res.json()) as Record<string, unknown> };
 }
 
+/** Runs `fault` (`name?query`) through the control route, logging the press and the answer. */
+export function runFault(fault: string, line: Line): Promise<void> {
+  line('info', `fault ${fault}`);
+  return post(`/fault/${fault}`).then(
+    ({ ok, body }) => line(ok ? 'info' : 'error', ok ? `fault ${String(body.fault)} done` : `fault refused: ${String(body.error)}`),
+    (err: Error) => line('error', `fault ${fault}: ${err.message}`),
+  );
+}
+
 /** `kill` becomes one button per node; the others one each. */
 function buttonsFor(status: Status): Array<{ fault: string; label: string }> {
   const list: Array<{ fault: string; label: string }> = [];
@@ -61,13 +70,7 @@ export async function showFaultButtons(box: HTMLElement, line: Line): Promise<St
     const button = document.createElement('button');
     button.dataset.fault = fault;
     button.textContent = label;
-    button.addEventListener('click', () => {
-      line('info', `fault ${fault}`);
-      post(`/fault/${fault}`).then(
-        ({ ok, body }) => line(ok ? 'info' : 'error', ok ? `fault ${String(body.fault)} done` : `fault refused: ${String(body.error)}`),
-        (err: Error) => line('error', `fault ${fault}: ${err.message}`),
-      );
-    });
+    button.addEventListener('click', () => void runFault(fault, line));
     box.appendChild(button);
   }
   return status;

@@ -72,15 +72,19 @@ export function encodeWelcome(sid: string, resumed: boolean, rx: number, ttl: nu
   return JSON.stringify(resumed ? { t: 'welcome', v: 1, sid, resumed, rx, ttl } : { t: 'welcome', v: 1, sid, resumed, rx, ttl, reason });
 }
 
+/**
+ * A `msg` frame without its `s`: `"id":…,"d":…[,"b":1][,"r":…]}`. A message is encoded once this
+ * way, however often and to however many links it is written, and given each session's `s` by
+ * `msgWithSeq` (concatenated from JSON-encoded strings: no object to build and stringify).
+ */
+export const msgTail = (id: string, d: string, b?: 1, r?: string): string =>
+  '"id":' + JSON.stringify(id) + ',"d":' + JSON.stringify(d) + (b ? ',"b":1' : '') + (r === undefined ? '}' : ',"r":' + JSON.stringify(r) + '}');
+
+/** The whole `msg` frame: `s` spliced in front of a `msgTail`. */
+export const msgWithSeq = (s: number, tail: string): string => '{"t":"msg","s":' + s + ',' + tail;
+
 /** `d` is the payload text, or base64 with `b` = 1 (see `encodePayload`); `r` the room (server → client only). */
-export const encodeMsg = (s: number, id: string, d: string, b?: 1, r?: string): string => msgFrame(s, encodeMsgTail(id, d, b, r));
-
-/** A `msg` frame's text after its `s` (`,"id":…}`): a message is encoded once, however often and to however many links it is written. */
-export const encodeMsgTail = (id: string, d: string, b?: 1, r?: string): string =>
-  ',"id":' + JSON.stringify(id) + ',"d":' + JSON.stringify(d) + (b ? ',"b":1' : '') + (r === undefined ? '}' : ',"r":' + JSON.stringify(r) + '}');
-
-/** The `msg` frame of seq `s` with a tail from `encodeMsgTail`. */
-export const msgFrame = (s: number, tail: string): string => '{"t":"msg","s":' + s + tail;
+export const encodeMsg = (s: number, id: string, d: string, b?: 1, r?: string): string => msgWithSeq(s, msgTail(id, d, b, r));
 
 /** A `volatile` frame (server → client). */
 export const encodeVolatile = (d: string, b?: 1, r?: string): string => JSON.stringify({ t: 'volatile', d, b, r });

@@ -7,8 +7,9 @@
  */
 import { randomBytes } from 'crypto';
 import { Emitter } from '../emitter';
-import { SocketError, typeError } from '../errors';
-import { CLOSE_SERVICE_RESTART, CLOSE_TAKEN_OVER, encodePayload } from '../protocol';
+import { SocketError } from '../errors';
+import { CLOSE_SERVICE_RESTART, CLOSE_TAKEN_OVER } from '../protocol';
+import { payloadArg } from './args';
 import { Link } from './link';
 import type { LinkHost, LinkInput } from './link';
 import { memoryStore } from './memory-store';
@@ -20,7 +21,10 @@ import type { HubOptions, Limits } from './options';
 import type { Transport } from './outbox';
 import { PendingSends } from './pending';
 import type { Waiter } from './pending';
+import { Rooms } from './rooms';
+import type { Fanout, PublishOptions, RoomMember } from './rooms';
 import { ServerSession } from './server-session';
+import type { SessionOps } from './server-session';
 import { storeFailed } from './store';
 import type { Appended, BufferLimit, NewMessage, SessionState, SessionStore, StoreEvent } from './store';
 
@@ -60,6 +64,8 @@ export class SessionHub {
   private readonly observer: ServerObserver;
   private readonly pending: PendingSends;
   private readonly host: LinkHost;
+  private readonly roomsApi: Rooms;
+  private readonly ops: SessionOps;
   private readonly idPrefix = randomBytes(6).toString('base64url') + '.';
   private nextId = 0;
   private sweep: ReturnType<typeof setInterval> | undefined;
@@ -87,6 +93,16 @@ export class SessionHub {
       failed: (err) => this.report(err),
       dropped: (link) => void this.links.delete(link),
     };
+    this.roomsApi = new Rooms({
+      store: this.store,
+      limits: this.limits,
+      node: this.node,
+      session: (id) => this.sessions.get(id),
+      messageId: () => this.messageId(),
+      ensureOpen: () => this.ensureOpen(),
+      overflowed: () => this.observer.overflow(),
+    });
+    this.ops = { send: this.send, join: this.join, leave: this.leave, rooms: this.rooms };
   }
 
   on<K extends keyof SessionServerEvents>(event: K, listener: Listener<K>): () => void {
@@ -121,12 +137,9 @@ export class SessionHub {
 
   /** Sends to a session wherever its link is; resolves on the client's ack. Never throws. */
   send = (id: string, data: unknown): Promise<void> => new Promise<void>((resolve, reject) => {
-    if (typeof data !== 'string' && !(data instanceof ArrayBuffer) && !ArrayBuffer.isView(data)) {
-      throw typeError('send() takes a string, an ArrayBuffer or a typed array/Buffer');
-    }
-    if (this.closed) throw new SocketError('CLOSED', 'the session server is closed');
-    const p = encodePayload(data);
-    const mid = this.idPrefix + (this.nextId++).toString(36);
+    const p = payloadArg('send', data);
+    this.ensureOpen();
+    const mid = this.messageId();
     const m: NewMessage = p.b ? { id: mid, d: p.d, b: p.b } : { id: mid, d: p.d };
     const waiter: Waiter = { resolve, reject, since: this.pending.now() };
     this.store.append(id, m, this.bufferLimit).then((r) => this.appended(id, m, r, waiter), (err: unknown) => reject(storeFailed(err)));
@@ -149,6 +162,21 @@ export class SessionHub {
     link?.close(CLOSE_SERVICE_RESTART, 'session lost');
     waiter.reject(new SocketError('CLOSED', 'no such session (unknown or expired)'));
   }
+
+  // ---- rooms and users (rooms.ts): every one works on any node, through the store ----
+
+  /** Session `sessionId` joins `room` until it leaves or ends; rejects `CLOSED` (no such session) or `LIMIT`. */
+  join = (sessionId: string, room: string): Promise<void> => this.roomsApi.join(sessionId, room);
+  leave = (sessionId: string, room: string): Promise<void> => this.roomsApi.leave(sessionId, room);
+  /** The rooms a session is in; rejects `CLOSED` when it is unknown or expired. */
+  rooms = (sessionId: string): Promise<string[]> => this.roomsApi.rooms(sessionId);
+  /** Recorded in every member's stream (`{ sessions: n }`: recorded for n); volatile: written to the n member links up now. */
+  publish = (room: string, data: string | ArrayBuffer | ArrayBufferView, options?: PublishOptions): Promise<Fanout> => this.roomsApi.publish(room, data, options);
+  /** Recorded in the stream of every session of `user` (their `meta.room` is `'user'`). */
+  sendToUser = (user: string, data: string | ArrayBuffer | ArrayBufferView, options?: Pick<PublishOptions, 'id'>): Promise<Fanout> => this.roomsApi.sendToUser(user, data, options);
+  members = (room: string): Promise<RoomMember[]> => this.roomsApi.members(room);
+  /** Whether any session of `user` has a live link, on any node. */
+  online = (user: string): Promise<boolean> => this.roomsApi.online(user);
 
   sessionById(id: string): ServerSession | undefined {
     return this.sessions.get(id);
@@ -191,7 +219,7 @@ export class SessionHub {
   private serve(state: SessionState, resumed: boolean): ServerSession {
     let ss = this.sessions.get(state.id);
     if (!ss) {
-      ss = new ServerSession(state.id, state.user, resumed, this.send);
+      ss = new ServerSession(state.id, state.user, resumed, this.ops);
       this.sessions.set(state.id, ss);
       this.events.emit('session', ss);
     }
@@ -201,6 +229,8 @@ export class SessionHub {
 
   private onStoreEvent(e: StoreEvent): void {
     if (e.type === 'error') return this.report(e.error);
+    if (e.type === 'volatile') return this.roomsApi.volatile(e.ids, e.text);
+    if (e.type === 'published') return this.roomsApi.heard(e.m, e.to);
     const ss = this.sessions.get(e.id);
     if (e.type === 'appended') ss?.link?.pull(e.s);
     else if (e.type === 'acked') this.pending.acked(e.id, e.a);
@@ -214,6 +244,14 @@ export class SessionHub {
       this.sessions.delete(e.id);
       this.pending.reject(e.id, new SocketError('CLOSED', `the session was lost (${e.reason}) before the client acknowledged`));
     }
+  }
+
+  private messageId(): string {
+    return this.idPrefix + (this.nextId++).toString(36);
+  }
+
+  private ensureOpen(): void {
+    if (this.closed) throw new SocketError('CLOSED', 'the session server is closed');
   }
 
   private sweepLinks(): void {

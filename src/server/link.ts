@@ -12,6 +12,7 @@ import type { HelloFrame, MsgFrame } from '../protocol';
 import { catchUp, greet, replace } from './handshake';
 import type { ServerObserver } from './metrics/observer';
 import type { Limits } from './options';
+import { InboundQueue } from './inbound';
 import { Outbox } from './outbox';
 import type { OutboxOwner, Transport } from './outbox';
 import type { ServerSession, SessionLink } from './server-session';
@@ -45,11 +46,6 @@ export interface LinkHost {
   dropped(link: Link): void;
 }
 
-/** Inbound frames waiting for the app beyond which reading pauses (TCP backpressure); it resumes below LOW_WATER. */
-const HIGH_WATER = 1000;
-const LOW_WATER = 100;
-const done = Promise.resolve();
-
 export class Link implements LinkInput, SessionLink, OutboxOwner {
   lastSeen = Date.now();
   private readonly opened = this.lastSeen;
@@ -60,11 +56,7 @@ export class Link implements LinkInput, SessionLink, OutboxOwner {
   private ss: ServerSession | undefined;
   private fence = 0;
   private readonly out: Outbox;
-  private readonly queue: string[] = [];
-  private queuedBytes = 0;
-  private paused = false;
-  private busy = false;
-  private draining: Promise<void> | undefined;
+  private readonly inbound: InboundQueue;
   /** Highest client seq recorded in the store: what acks say. */
   private recorded = 0;
   private recording = false;
@@ -76,6 +68,7 @@ export class Link implements LinkInput, SessionLink, OutboxOwner {
 
   constructor(private readonly host: LinkHost, readonly transport: Transport, readonly user: string) {
     this.out = new Outbox(transport, this, host.limits.maxLinkBuffer, host.limits.idleTimeout);
+    this.inbound = new InboundQueue({ handle: (t) => this.handle(t), isClosed: () => this.isClosed(), failed: (err) => this.failed(err) }, transport, host.limits.maxLinkBuffer);
   }
 
   get store(): SessionStore {
@@ -93,18 +86,7 @@ export class Link implements LinkInput, SessionLink, OutboxOwner {
     this.lastSeen = Date.now();
     if (text === HEARTBEAT_PING) return void (this.host.answerPing() && this.out.write(HEARTBEAT_PONG, true));
     if (text === HEARTBEAT_PONG) return;
-    if (!this.busy) {
-      // Nothing waits: handled now; frames queue up only behind one that must be waited for.
-      const pending = this.handleNow(text);
-      if (pending) this.draining = this.drain(pending);
-      return;
-    }
-    this.queue.push(text);
-    this.queuedBytes += text.length;
-    if (!this.paused && this.transport.pause && (this.queue.length > HIGH_WATER || this.queuedBytes > this.host.limits.maxLinkBuffer)) {
-      this.paused = true;
-      this.transport.pause();
-    }
+    this.inbound.push(text);
   }
 
   binary(): void {
@@ -136,15 +118,23 @@ export class Link implements LinkInput, SessionLink, OutboxOwner {
   }
 
   idle(): Promise<void> {
-    return this.draining ?? done;
+    return this.inbound.idle();
   }
 
   pull(s: number): void {
     this.out.pull(s);
   }
 
-  offer(m: StoredMessage): void {
-    this.out.offer(m);
+  offer(m: StoredMessage, tail?: string): void {
+    this.out.offer(m, tail);
+  }
+
+  heard(m: StoredMessage, tail: string): void {
+    this.out.heard(m, tail);
+  }
+
+  volatile(text: string): boolean {
+    return this.state === 'open' && this.out.write(text);
   }
 
   // ---- OutboxOwner ----
@@ -198,43 +188,10 @@ export class Link implements LinkInput, SessionLink, OutboxOwner {
 
   private end(): void {
     this.state = 'closed';
-    this.queue.length = 0;
-    this.queuedBytes = 0;
+    this.inbound.clear();
     if (this.ackTimer) clearTimeout(this.ackTimer);
     this.ackTimer = undefined;
     this.out.stop();
-  }
-
-  private handleNow(text: string): Promise<void> | undefined {
-    try {
-      return this.handle(text);
-    } catch (err) {
-      this.failed(err);
-      return undefined;
-    }
-  }
-
-  /** Waits for `first`, then handles the frames queued meanwhile, in order. */
-  private async drain(first: Promise<void>): Promise<void> {
-    this.busy = true;
-    try {
-      await first;
-      while (this.queue.length > 0 && this.state !== 'closed') {
-        const text = this.queue.shift()!;
-        this.queuedBytes -= text.length;
-        const pending = this.handle(text);
-        if (pending) await pending;
-        if (this.paused && this.queue.length < LOW_WATER && this.queuedBytes < this.host.limits.maxLinkBuffer / 2) {
-          this.paused = false;
-          this.transport.resume?.();
-        }
-      }
-    } catch (err) {
-      this.failed(err);
-    } finally {
-      this.busy = false;
-      this.draining = undefined;
-    }
   }
 
   /** One frame; a promise when the next frame must wait for it. */
@@ -267,6 +224,8 @@ export class Link implements LinkInput, SessionLink, OutboxOwner {
   private message(f: MsgFrame): Promise<void> | undefined {
     const ss = this.ss;
     if (this.state !== 'open' || !ss) return this.fail('msg before welcome');
+    // Rooms are server state: a client names none (PROTOCOL.md "Rooms and users").
+    if (f.r !== undefined) return this.fail('msg "r" is sent by servers only');
     const verdict = classify(f.s, ss.handled);
     this.host.observer.clientMessage(verdict);
     if (verdict === 'duplicate') return this.scheduleAck();

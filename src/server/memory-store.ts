@@ -2,9 +2,12 @@
  * `memoryStore()`: sessions in this process's memory. The default store: one server process;
  * a restart loses every session, which clients see as one announced `resync`.
  */
+import { Memberships, Repeats, dedupeKey } from './memory-rooms';
 import { newSessionId } from './session-id';
 import { plainStore } from './store';
-import type { Appended, BufferLimit, Claim, Created, Fenced, NewMessage, SessionState, SessionStore, StoreEvent, StoredMessage } from './store';
+import type {
+  Appended, Audience, BufferLimit, Claim, Created, Fenced, Joined, Member, NewMessage, Published, PublishCall, RoomLimit, SessionState, SessionStore, StoreEvent, StoredMessage,
+} from './store';
 
 export interface MemoryStoreOptions {
   /** How often released sessions are checked for expiry, in ms. @default 1000 */
@@ -39,17 +42,29 @@ export const isMemoryStore = (store: SessionStore): boolean => made.has(store);
 
 const state = (e: Entry): SessionState => ({ id: e.id, user: e.user, rx: e.rx, seq: e.seq, acked: e.acked, fence: e.fence, node: e.node });
 
+/** `m` as buffered with server seq `s` (only the fields it has). */
+function stored(s: number, m: NewMessage): StoredMessage {
+  const out: StoredMessage = { s, id: m.id, d: m.d };
+  if (m.b) out.b = 1;
+  if (m.r !== undefined) out.r = m.r;
+  return out;
+}
+
 class MemoryStore implements SessionStore {
   private readonly sessions = new Map<string, Entry>();
   /** Each user's sessions that have not expired. */
   private readonly users = new Map<string, Set<string>>();
-  private readonly listeners = new Set<(e: StoreEvent) => void>();
+  /** Each listener with the node it listens for. */
+  private readonly listeners = new Map<(e: StoreEvent) => void, string>();
+  private readonly memberships = new Memberships();
+  private readonly repeats = new Repeats();
   private readonly sweep: ReturnType<typeof setInterval>;
 
   constructor(sweepInterval: number) {
     this.sweep = setInterval(() => {
       const now = Date.now();
       for (const entry of this.sessions.values()) this.expire(entry, now);
+      this.repeats.sweep(now);
     }, sweepInterval);
     this.sweep.unref();
   }
@@ -86,14 +101,8 @@ class MemoryStore implements SessionStore {
   async append(id: string, m: NewMessage, limit: BufferLimit): Promise<Appended> {
     const entry = this.alive(id);
     if (!entry) return { ok: false, reason: 'unknown' };
-    const bytes = Buffer.byteLength(m.d);
-    if (entry.buf.length >= limit.messages || entry.bytes + bytes > limit.bytes) {
-      entry.overflow = true;
-      return { ok: false, reason: 'overflow' };
-    }
-    const s = ++entry.seq;
-    entry.buf.push(m.b ? { s, id: m.id, d: m.d, b: 1 } : { s, id: m.id, d: m.d });
-    entry.bytes += bytes;
+    const s = this.push(entry, m, Buffer.byteLength(m.d), limit);
+    if (s === 0) return { ok: false, reason: 'overflow' };
     this.emit({ type: 'appended', id, s });
     return { ok: true, s };
   }
@@ -139,8 +148,8 @@ class MemoryStore implements SessionStore {
     entry.until += ttl;
   }
 
-  async subscribe(_node: string, listener: (e: StoreEvent) => void): Promise<() => Promise<void>> {
-    this.listeners.add(listener);
+  async subscribe(node: string, listener: (e: StoreEvent) => void): Promise<() => Promise<void>> {
+    this.listeners.set(listener, node);
     return async () => void this.listeners.delete(listener);
   }
 
@@ -149,15 +158,87 @@ class MemoryStore implements SessionStore {
     this.listeners.clear();
     this.sessions.clear();
     this.users.clear();
+    this.memberships.clear();
+    this.repeats.clear();
+  }
+
+  // ---- rooms and users ----
+
+  async join(id: string, room: string, limit: RoomLimit): Promise<Joined> {
+    return this.alive(id) ? this.memberships.join(id, room, limit) : 'unknown';
+  }
+
+  async leave(id: string, room: string): Promise<void> {
+    this.memberships.leave(id, room);
+  }
+
+  async rooms(id: string): Promise<string[] | undefined> {
+    return this.alive(id) ? this.memberships.rooms(id) : undefined;
+  }
+
+  async members(to: Audience): Promise<Member[]> {
+    return this.live(to).map((e) => ({ id: e.id, user: e.user, node: e.node }));
+  }
+
+  async publish(to: Audience, m: NewMessage, limit: BufferLimit, call: PublishCall = {}): Promise<Published> {
+    const { dedupeMs, node } = call;
+    const key = dedupeMs ? dedupeKey(to, m.id) : undefined;
+    const repeated = key === undefined ? undefined : this.repeats.get(key, Date.now());
+    if (repeated !== undefined) return { appended: [], overflowed: [], repeated };
+    const out: Published = { appended: [], overflowed: [] };
+    const bytes = Buffer.byteLength(m.d);
+    for (const entry of this.live(to)) {
+      const s = this.push(entry, m, bytes, limit);
+      if (s === 0) out.overflowed.push(entry.id);
+      else out.appended.push({ id: entry.id, s });
+    }
+    // The other nodes sharing this store (the publisher writes to its own links), after the publisher's continuation.
+    if (out.appended.length > 0) this.emit({ type: 'published', m, to: out.appended }, true, node);
+    if (key !== undefined) this.repeats.remember(key, out.appended.length, Date.now() + dedupeMs!);
+    return out;
+  }
+
+  async volatile(room: string, text: string): Promise<number> {
+    const ids = this.live({ room }).filter((e) => e.node !== null).map((e) => e.id);
+    if (ids.length > 0) this.emit({ type: 'volatile', ids, text });
+    return ids.length;
   }
 
   // ---- inside ----
 
-  private emit(e: StoreEvent): void {
+  /** An event reaches the listeners (but `except`'s) after the current call (a microtask), or `later` (the next turn). */
+  private emit(e: StoreEvent, later = false, except?: string): void {
     if (this.listeners.size === 0) return;
-    queueMicrotask(() => {
-      for (const fn of [...this.listeners]) fn(e);
-    });
+    const ring = (): void => {
+      for (const [fn, node] of [...this.listeners]) if (node !== except) fn(e);
+    };
+    if (later) setImmediate(ring);
+    else queueMicrotask(ring);
+  }
+
+  /** Buffers `m` (`bytes` of payload) under the session's next server seq; 0 when that would pass `limit` (the session is marked). */
+  private push(entry: Entry, m: NewMessage, bytes: number, limit: BufferLimit): number {
+    if (entry.buf.length >= limit.messages || entry.bytes + bytes > limit.bytes) {
+      entry.overflow = true;
+      return 0;
+    }
+    const s = ++entry.seq;
+    entry.buf.push(stored(s, m));
+    entry.bytes += bytes;
+    return s;
+  }
+
+  /** The sessions of a room or a user that have not expired (the expired ones leave as they are found). */
+  private live(to: Audience): Entry[] {
+    const ids = 'room' in to ? this.memberships.members(to.room) : this.users.get(to.user);
+    if (!ids) return [];
+    const now = Date.now();
+    const out: Entry[] = [];
+    for (const id of [...ids]) {
+      const entry = this.sessions.get(id);
+      if (entry && !this.expire(entry, now)) out.push(entry);
+    }
+    return out;
   }
 
   private alive(id: string): Entry | undefined {
@@ -220,7 +301,9 @@ class MemoryStore implements SessionStore {
     this.unlist(entry);
   }
 
+  /** Every way a session ends passes here: it leaves its user's list and every room. */
   private unlist(entry: Entry): void {
+    this.memberships.end(entry.id);
     const ids = this.users.get(entry.user);
     if (!ids?.delete(entry.id) || ids.size > 0) return;
     this.users.delete(entry.user);

@@ -35,6 +35,10 @@ export interface HubOptions {
    * `pong` included; a link stuck there for `idleTimeout` is closed 1013. @default 1048576 (1 MiB)
    */
   maxLinkBuffer?: number;
+  /** Rooms one session may be in; one more `join` rejects `LIMIT`. @default 100 */
+  maxRoomsPerSession?: number;
+  /** Members one room may hold; one more `join` rejects `LIMIT` (each publish costs one append per member). @default 100000 */
+  maxMembersPerRoom?: number;
   /** Acks go out within this many ms of recording a message (0: at once). @default 50 */
   ackDelay?: number;
   /** Asked on every `ping`; false withholds the `pong` (the dev server's fault injection). @default always true */
@@ -72,13 +76,15 @@ export const SESSION_DEFAULTS = Object.freeze({
   handoverTimeout: 30000,
   maxLinkBuffer: 1024 * 1024,
   maxPayload: 1024 * 1024,
+  maxRoomsPerSession: 100,
+  maxMembersPerRoom: 100000,
   ackDelay: 50,
 });
 
 /** The core's limits, resolved. */
-export type Limits = Required<Pick<HubOptions, 'sessionTtl' | 'maxBuffered' | 'maxBufferedBytes' | 'maxSessionsPerUser' | 'idleTimeout' | 'helloTimeout' | 'handoverTimeout' | 'maxLinkBuffer' | 'ackDelay'>>;
+export type Limits = Required<Pick<HubOptions, 'sessionTtl' | 'maxBuffered' | 'maxBufferedBytes' | 'maxSessionsPerUser' | 'idleTimeout' | 'helloTimeout' | 'handoverTimeout' | 'maxLinkBuffer' | 'maxRoomsPerSession' | 'maxMembersPerRoom' | 'ackDelay'>>;
 
-const CORE_KEYS = ['store', 'node', 'sessionTtl', 'maxBuffered', 'maxBufferedBytes', 'maxSessionsPerUser', 'idleTimeout', 'helloTimeout', 'handoverTimeout', 'maxLinkBuffer', 'ackDelay', 'answerPing', 'metrics'];
+const CORE_KEYS = ['store', 'node', 'sessionTtl', 'maxBuffered', 'maxBufferedBytes', 'maxSessionsPerUser', 'idleTimeout', 'helloTimeout', 'handoverTimeout', 'maxLinkBuffer', 'maxRoomsPerSession', 'maxMembersPerRoom', 'ackDelay', 'answerPing', 'metrics'];
 const SERVER_KEYS = CORE_KEYS.concat(['server', 'port', 'host', 'path', 'authenticate', 'maxPayload']);
 
 /** A number > 0 (a whole one when `whole`), or the default when absent. */
@@ -111,6 +117,8 @@ function resolveLimits(options: HubOptions): Limits {
     helloTimeout: positive(options, 'helloTimeout'),
     handoverTimeout: positive(options, 'handoverTimeout'),
     maxLinkBuffer: positive(options, 'maxLinkBuffer', true),
+    maxRoomsPerSession: positive(options, 'maxRoomsPerSession', true),
+    maxMembersPerRoom: positive(options, 'maxMembersPerRoom', true),
     ackDelay,
   };
 }

@@ -5,7 +5,7 @@
  * for `idleTimeout` is closed 1013. Server messages come from the store, in order: written at
  * once when they are next, else replayed in pages; the store keeps them whatever the link does.
  */
-import { encodeMsg } from '../protocol';
+import { encodeMsg, msgWithSeq } from '../protocol';
 import type { SessionStore, StoredMessage } from './store';
 
 /** The socket under a link, as the glue (`ws.ts`) provides it. */
@@ -106,11 +106,16 @@ export class Outbox {
     if (behind.push(this) === 1) setImmediate(pumpBehind);
   }
 
-  /** A message this node just appended: written at once when it is the next one. */
-  offer(m: StoredMessage): void {
+  /** A message this node just appended: written at once when it is the next one. `tail`: its frame already encoded but for `s` (`msgTail`). */
+  offer(m: StoredMessage, tail?: string): void {
     // A seq the client already acknowledged, given to a new message: the store went back.
     if (m.s <= this.owner.clientAcked()) return this.owner.lost(`the store gave seq ${m.s} again, which the client had acknowledged`);
-    if (this.owner.isOpen() && !this.pumping && !this.stalledSince && m.s === this.sent + 1 && this.write(encodeMsg(m.s, m.id, m.d, m.b))) {
+    this.heard(m, tail);
+  }
+
+  /** A message appended elsewhere, its data at hand: written at once when it is the next one, else pulled from the store. */
+  heard(m: StoredMessage, tail?: string): void {
+    if (this.owner.isOpen() && !this.pumping && !this.stalledSince && m.s === this.sent + 1 && this.write(tail === undefined ? encodeMsg(m.s, m.id, m.d, m.b, m.r) : msgWithSeq(m.s, tail))) {
       this.sent = m.s;
       this.owner.wrote(m.s);
       if (m.s > this.known) this.known = m.s;
@@ -138,7 +143,7 @@ export class Outbox {
         if (page.length === 0 || page[0]!.s > this.sent + 1) return this.owner.lost(`the store no longer holds server seq ${this.sent + 1}`);
         for (const m of page) {
           if (m.s !== this.sent + 1) continue;
-          if (!this.write(encodeMsg(m.s, m.id, m.d, m.b))) return;
+          if (!this.write(encodeMsg(m.s, m.id, m.d, m.b, m.r))) return;
           this.sent = m.s;
           this.owner.wrote(m.s);
         }

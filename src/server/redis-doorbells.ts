@@ -1,6 +1,8 @@
 /**
  * `redisStore`'s events: one PUBLISH channel per node (`<prefix>node:<node>`) carries short
- * signals — appended, acked, taken, lost — to the node that needs them, on one subscriber
+ * signals — appended, acked, taken, lost — to the node that needs them, and data in two cases: a
+ * publish's message (so the node writes it to its members' links without reading it back; the
+ * streams keep it) and volatile frames (never stored); all on one subscriber
  * connection. Doorbells published while it was away are gone: on every reconnect the store is
  * told, so it can ring them again from the state it holds.
  */
@@ -83,9 +85,29 @@ export class Doorbells {
     this.sub = undefined;
   }
 
+  /** A publish's appends on `node`, with the message: m[<msg id>, <'1' when binary>, <room>, [<sid>, <s>, …], <data>] (redis-room-scripts.ts). */
+  private published(node: string, text: string): void {
+    let id: string, b: string, r: string, list: Array<string | number>, d: string;
+    try {
+      [id, b, r, list, d] = JSON.parse(text.slice(1)) as [string, string, string, Array<string | number>, string];
+    } catch {
+      return;
+    }
+    const to: Array<{ id: string; s: number }> = [];
+    for (let i = 0; i + 1 < list.length; i += 2) to.push({ id: String(list[i]), s: Number(list[i + 1]) });
+    this.deliver(node, { type: 'published', m: b === '1' ? { id, d, b: 1, r } : { id, d, r }, to });
+  }
+
   private onMessage(ch: string, text: string): void {
     if (!ch.startsWith(this.channel)) return;
     const node = ch.slice(this.channel.length);
+    if (text.startsWith('v|')) {
+      // A volatile frame (its text may hold "|"): v|<sid>,<sid>…|<frame>
+      const end = text.indexOf('|', 2);
+      if (end > 2) this.deliver(node, { type: 'volatile', ids: text.slice(2, end).split(','), text: text.slice(end + 1) });
+      return;
+    }
+    if (text.startsWith('m[')) return this.published(node, text);
     const [kind, id = '', x = '', ...rest] = text.split('|');
     const n = Number(x);
     if (kind === 'a') this.deliver(node, { type: 'appended', id, s: n });

@@ -141,6 +141,13 @@ export interface Script {
  * - `first-write`: its first write fails at OOM, before anything is written.
  * Refused appends and new sessions reach the app as STORE_FAILED.
  */
+/** A script with Redis 7 shebang `flags` (none: no shebang), addressed by its SHA1. */
+export function makeScript(body: string, flags: string[] = []): Script {
+  const lua = (flags.length > 0 ? `#!lua flags=${flags.join(',')}\n` : '') + body;
+  return { lua, sha: createHash('sha1').update(lua).digest('hex') };
+}
+
+/** A session script (PRELUDE + `body`) meeting `maxmemory` as `oom` says. */
 export function script(body: string, oom: 'bounded' | 'whole' | 'first-write' = 'first-write'): Script {
   const shebang = oom === 'bounded' ? '#!lua flags=allow-oom\n' : oom === 'whole' ? '#!lua\n' : '';
   const lua = shebang + PRELUDE + body;

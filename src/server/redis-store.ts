@@ -11,12 +11,15 @@ import { Doorbells } from './redis-doorbells';
 import { SessionBatch } from './redis-batch';
 import { ackSpec, appendSpec, receivedSpec, renewSpec } from './redis-batch-scripts';
 import type { AckCall, AppendCall, Doorbell, ReceivedCall, RenewCall } from './redis-batch-scripts';
+import { RedisRooms } from './redis-rooms';
 import { SCRIPTS } from './redis-scripts';
 import type { Script } from './redis-scripts';
 import { RedisTurn } from './redis-turn';
 import { isSessionId, newSessionId } from './session-id';
 import { plainStore } from './store';
-import type { Appended, BufferLimit, Claim, Created, Fenced, NewMessage, SessionState, SessionStore, StoreEvent, StoredMessage } from './store';
+import type {
+  Appended, Audience, BufferLimit, Claim, Created, Fenced, Joined, Member, NewMessage, Published, PublishCall, RoomLimit, SessionState, SessionStore, StoreEvent, StoredMessage,
+} from './store';
 
 export type { RedisClient, RedisSubscriber } from './redis-client';
 
@@ -72,6 +75,7 @@ class RedisStore implements SessionStore {
   private readonly acks: SessionBatch<AckCall, number>;
   private readonly receipts: SessionBatch<ReceivedCall, number>;
   private readonly renewals: SessionBatch<RenewCall, number>;
+  private readonly roomsOf: RedisRooms;
   private readonly held = new Map<string, Held>();
   /** Sessions this node appended to, with the highest seq still waiting for the client's ack. */
   private readonly waiting = new Map<string, number>();
@@ -102,6 +106,7 @@ class RedisStore implements SessionStore {
     this.acks = new SessionBatch(this.turn, ackSpec(keys, self, channel, heard));
     this.receipts = new SessionBatch(this.turn, receivedSpec(keys));
     this.renewals = new SessionBatch(this.turn, renewSpec(keys));
+    this.roomsOf = new RedisRooms(client, this.turn, prefix, { session: keys, user: (user) => this.userKey(user) }, this.bells, leaseInterval);
     this.timers = [setInterval(() => void this.renew(), leaseInterval), setInterval(() => void this.sweep(), sweepInterval)];
     for (const t of this.timers) t.unref();
   }
@@ -155,9 +160,12 @@ class RedisStore implements SessionStore {
     const dn = this.keys(id)[1]!;
     const entries = (await this.turn.call(dn, 'XRANGE', dn, `(0-${after}`, '+', 'COUNT', count)) as Array<[string, string[]]>;
     return entries.map(([entryId, f]) => {
-      const s = Number(entryId.slice(2));
-      // Fields in the order APPEND writes them: i, n, d[, b].
-      return f[7] === '1' ? { s, id: f[1]!, d: f[5]!, b: 1 } : { s, id: f[1]!, d: f[5]! };
+      // Fields in the order APPEND and FANOUT write them: i, n, d[, b 1][, r <room>].
+      const m: StoredMessage = { s: Number(entryId.slice(2)), id: f[1]!, d: f[5]! };
+      let k = 6;
+      if (f[k] === 'b') [m.b, k] = [1, k + 2];
+      if (f[k] === 'r') m.r = f[k + 1]!;
+      return m;
     });
   }
 
@@ -186,6 +194,32 @@ class RedisStore implements SessionStore {
     this.waiting.clear();
     this.bells.close();
     if (this.owned) await this.client.quit().catch(() => undefined);
+  }
+
+  // ---- rooms and users (redis-rooms.ts) ----
+
+  join(id: string, room: string, limit: RoomLimit): Promise<Joined> {
+    return this.roomsOf.join(id, room, limit);
+  }
+
+  leave(id: string, room: string): Promise<void> {
+    return this.roomsOf.leave(id, room);
+  }
+
+  rooms(id: string): Promise<string[] | undefined> {
+    return this.roomsOf.rooms(id);
+  }
+
+  members(to: Audience): Promise<Member[]> {
+    return this.roomsOf.members(to);
+  }
+
+  publish(to: Audience, m: NewMessage, limit: BufferLimit, call?: PublishCall): Promise<Published> {
+    return this.roomsOf.publish(to, m, limit, call);
+  }
+
+  volatile(room: string, text: string): Promise<number> {
+    return this.roomsOf.volatile(room, text);
   }
 
   // ---- keys and scripts ----
@@ -219,7 +253,11 @@ class RedisStore implements SessionStore {
   private async user(mode: 'add' | 'del' | 'keep', user: string, id: string, ttl: number, max?: number): Promise<string[]> {
     const args: Array<string | number> = [mode, id, Date.now(), this.leaseMs(ttl) + ttl];
     if (max !== undefined) args.push(max);
-    return (await this.turn.script(SCRIPTS.user, [`${this.prefix}{u:${user}}:ss`], args)) as string[];
+    return (await this.turn.script(SCRIPTS.user, [this.userKey(user)], args)) as string[];
+  }
+
+  private userKey(user: string): string {
+    return `${this.prefix}{u:${user}}:ss`;
   }
 
   /**
@@ -260,10 +298,14 @@ class RedisStore implements SessionStore {
     } else if (e.type === 'taken') {
       const mine = this.held.get(e.id);
       if (mine && mine.fence < e.fence) this.held.delete(e.id);
-    } else if (e.type === 'appended') {
-      const mine = this.held.get(e.id);
-      if (mine && e.s > mine.seq) mine.seq = e.s;
-    }
+    } else if (e.type === 'appended') this.saw(e.id, e.s);
+    else if (e.type === 'published') for (const { id, s } of e.to) this.saw(id, s);
+  }
+
+  /** Seq `s` of a session this node holds exists: Redis showing less later went back. */
+  private saw(id: string, s: number): void {
+    const mine = this.held.get(id);
+    if (mine && s > mine.seq) mine.seq = s;
   }
 
   private async checkEviction(): Promise<void> {
@@ -315,6 +357,7 @@ class RedisStore implements SessionStore {
       if (r === -1) this.bells.deliver(undefined, { type: 'lost', id, reason: 'unknown' });
     }));
     await Promise.all([...users].map(([user, ttl]) => this.user('keep', user, '', ttl).catch(() => undefined)));
+    await this.roomsOf.renew([...this.held].map(([id, { ttl }]) => [id, this.leaseMs(ttl) + ttl]));
   }
 
   /** Why a session's state is gone: 'overflow' (its claim dropped it and told the senders), else expired. */

@@ -7,7 +7,7 @@
  */
 import type { RedisClient } from './redis-client';
 import type { Script } from './redis-scripts';
-import { slotOf } from './redis-slot';
+import { keySlot } from './redis-slots';
 
 type Arg = string | number;
 
@@ -54,7 +54,7 @@ export class RedisTurn {
 
   /** The slot of `key` on a Cluster (one Redis: every key is together, 0). */
   slot(key: string): number {
-    return this.cluster ? slotOf(key) : 0;
+    return this.cluster ? keySlot(key) : 0;
   }
 
   /** `source.drain()` runs once at the end of this turn, before the round trips leave. */

@@ -10,6 +10,14 @@ export interface MessageMeta {
 export type SessionData = string | ArrayBuffer;
 export type MessageListener = (data: SessionData, meta: MessageMeta) => void | Promise<unknown>;
 
+/** What a session's handle asks of the node serving it (the core implements it). */
+export interface SessionOps {
+  send(id: string, data: unknown): Promise<void>;
+  join(id: string, room: string): Promise<void>;
+  leave(id: string, room: string): Promise<void>;
+  rooms(id: string): Promise<string[]>;
+}
+
 export interface ServerSessionEvents {
   online: undefined;
   offline: undefined;
@@ -26,8 +34,12 @@ export interface SessionLink {
   idle(): Promise<void>;
   /** Doorbell: server seq `s` exists. */
   pull(s: number): void;
-  /** A message this node just appended. */
-  offer(m: StoredMessage): void;
+  /** A message this node just appended; `tail`: its frame encoded once for many sessions, but for `s`. */
+  offer(m: StoredMessage, tail?: string): void;
+  /** A message another node appended (its data came with the doorbell): written at once when next, else pulled from the store. */
+  heard(m: StoredMessage, tail: string): void;
+  /** Writes a `volatile` frame if the link is open (welcomed) and its peer reads; true when written. */
+  volatile(text: string): boolean;
 }
 
 export class ServerSession {
@@ -48,7 +60,7 @@ export class ServerSession {
     readonly user: string,
     /** Whether this node first served it on a resume (false: a new session). */
     readonly resumed: boolean,
-    private readonly sender: (id: string, data: unknown) => Promise<void>,
+    private readonly ops: SessionOps,
   ) {}
 
   /** Whether a link is attached on this node. */
@@ -63,7 +75,22 @@ export class ServerSession {
 
   /** Sends to the client; resolves when the client acknowledged it. Never throws: rejects with `OVERFLOW` beyond `maxBuffered`. */
   send(data: string | ArrayBuffer | ArrayBufferView): Promise<void> {
-    return this.sender(this.id, data);
+    return this.ops.send(this.id, data);
+  }
+
+  /** Joins `room` (membership lives in the store, on every node, until the session ends); `server.join(session.id, room)`. */
+  join(room: string): Promise<void> {
+    return this.ops.join(this.id, room);
+  }
+
+  /** Leaves `room`; `server.leave(session.id, room)`. */
+  leave(room: string): Promise<void> {
+    return this.ops.leave(this.id, room);
+  }
+
+  /** The rooms it is in; rejects `CLOSED` once the session has ended. */
+  rooms(): Promise<string[]> {
+    return this.ops.rooms(this.id);
   }
 
   /**

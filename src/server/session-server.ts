@@ -12,6 +12,7 @@ import { SessionHub } from './hub';
 import type { Presence, SessionServerEvents } from './hub';
 import { SESSION_DEFAULTS, checkServerOptions } from './options';
 import type { SessionServerOptions } from './options';
+import type { Fanout, PublishOptions, RoomMember } from './rooms';
 import type { ServerSession } from './server-session';
 import { bindWs } from './ws';
 
@@ -27,11 +28,29 @@ export interface SessionServer {
   send(sessionId: string, data: string | ArrayBuffer | ArrayBufferView): Promise<void>;
   /** Sessions this node serves now or served lately. */
   session(sessionId: string): ServerSession | undefined;
+  /** Session `sessionId` joins `room` (in the store: every node sees it) until it leaves or ends. Rejects `CLOSED` for an unknown or expired session, `LIMIT` past `maxRoomsPerSession`/`maxMembersPerRoom`. */
+  join(sessionId: string, room: string): Promise<void>;
+  leave(sessionId: string, room: string): Promise<void>;
+  /**
+   * Records `data` in the stream of every member of `room`, wherever its link is: resolves
+   * `{ sessions: n }` once recorded for n members (not on their acks). A member whose buffer is
+   * full is marked overflowed (its next resume says so) and not counted. `{ volatile: true }`:
+   * written only to member links up now, never buffered or replayed; n counts them.
+   */
+  publish(room: string, data: string | ArrayBuffer | ArrayBufferView, options?: PublishOptions): Promise<Fanout>;
+  /** Records `data` for every session of `user` (the client's `meta.room` is `'user'`); `{ sessions: 0 }` when the user has none. */
+  sendToUser(user: string, data: string | ArrayBuffer | ArrayBufferView, options?: Pick<PublishOptions, 'id'>): Promise<Fanout>;
+  /** The room's members, each with whether it has a live link on any node. */
+  members(room: string): Promise<RoomMember[]>;
+  /** The rooms a session is in; rejects `CLOSED` for an unknown or expired session. */
+  rooms(sessionId: string): Promise<string[]>;
+  /** Whether any session of `user` has a live link, on any node. */
+  online(user: string): Promise<boolean>;
   /** Closes every link (1001) and stops listening; a store it made itself is closed too. */
   close(): Promise<void>;
 }
 
-export type { Presence, SessionServerEvents, SessionServerOptions };
+export type { Fanout, Presence, PublishOptions, RoomMember, SessionServerEvents, SessionServerOptions };
 
 export function createSessionServer(options: SessionServerOptions = {}): SessionServer {
   const { core, maxPayload } = checkServerOptions(options);
@@ -64,6 +83,13 @@ export function createSessionServer(options: SessionServerOptions = {}): Session
     off: (event, listener) => hub.off(event, listener),
     send: (sessionId, data) => hub.send(sessionId, data),
     session: (sessionId) => hub.sessionById(sessionId),
+    join: hub.join,
+    leave: hub.leave,
+    publish: hub.publish,
+    sendToUser: hub.sendToUser,
+    members: hub.members,
+    rooms: hub.rooms,
+    online: hub.online,
     close: () => (closing ??= shutdown()),
   };
 }

@@ -19,6 +19,8 @@ export interface StoredMessage {
   /** Payload text, or base64 when `b` is 1. */
   d: string;
   b?: 1;
+  /** The room it was published to, `'user'` for one sent to the user; absent for a direct send. */
+  r?: string;
 }
 
 /** A message to append: the store gives it its server seq. */
@@ -61,6 +63,44 @@ export type Appended = { ok: true; s: number } | { ok: false; reason: 'overflow'
  */
 export type Fenced = 'ok' | 'stale' | 'gone';
 
+/** Who a fan-out reaches: the members of a room, or every session of a user. */
+export type Audience = { room: string } | { user: string };
+
+/** A room member (or one of a user's sessions) as the store knows it. */
+export interface Member {
+  id: string;
+  user: string;
+  /** The node holding its link; null while it has none. */
+  node: string | null;
+}
+
+/** How many rooms one session may be in, and how many members one room may hold. */
+export interface RoomLimit {
+  rooms: number;
+  members: number;
+}
+
+/** `unknown`: no such session (or expired); `rooms`/`members`: a `RoomLimit` refused it. */
+export type Joined = 'ok' | 'unknown' | 'rooms' | 'members';
+
+/**
+ * What a fan-out did: the sessions it was appended to, each with the server seq it got, and
+ * those whose buffer was full (marked overflowed, like `append`). `repeated`: the number of
+ * sessions an earlier publish with the same id reached, when this one was a repeat (then nothing
+ * was appended).
+ */
+export interface Published {
+  appended: Array<{ id: string; s: number }>;
+  overflowed: string[];
+  repeated?: number;
+}
+
+/** How a publish is made: by `node` (it writes to the links it holds itself, so its own doorbell need not ring), and whether its id is remembered (`dedupeMs`). */
+export interface PublishCall {
+  node?: string;
+  dedupeMs?: number;
+}
+
 export type StoreEvent =
   /** Doorbell: server seq `s` was appended; the node holding the link sends it. */
   | { type: 'appended'; id: string; s: number }
@@ -75,6 +115,13 @@ export type StoreEvent =
    * a restart without persistence, a rollback).
    */
   | { type: 'lost'; id: string; reason: 'expired' | 'overflow' | 'unknown' }
+  /**
+   * A publish appended `m` to these sessions, each under its own seq: the node holding one
+   * writes it at once when it is next (one encoding for all), else pulls it from the stream.
+   */
+  | { type: 'published'; m: NewMessage; to: Array<{ id: string; s: number }> }
+  /** Write `text` (a `volatile` frame) to the links of sessions `ids` this node holds; never buffered. */
+  | { type: 'volatile'; ids: string[]; text: string }
   /** Trouble the store found on its own (a risky Redis setting, a lost connection): the server's `error` event. */
   | { type: 'error'; error: Error };
 
@@ -113,6 +160,28 @@ export interface SessionStore {
    */
   subscribe(node: string, listener: (e: StoreEvent) => void): Promise<() => Promise<void>>;
   close(): Promise<void>;
+
+  // ---- rooms and users (PROTOCOL.md "Rooms and users"): membership ends with the session ----
+
+  /** Session `id` joins `room` (joining again changes nothing); `limit` is checked atomically. */
+  join(id: string, room: string, limit: RoomLimit): Promise<Joined>;
+  /** Session `id` leaves `room`; nothing happens when it was not in it, or is gone. */
+  leave(id: string, room: string): Promise<void>;
+  /** The rooms session `id` is in, in no particular order; undefined when it is unknown or expired. */
+  rooms(id: string): Promise<string[] | undefined>;
+  /** The live members of a room, or a user's live sessions. */
+  members(to: Audience): Promise<Member[]>;
+  /**
+   * Appends `m` (its `r` set) to the stream of every session of `to`, each with its own next
+   * server seq and the same limits and overflow marking as `append`; tells the nodes holding
+   * those sessions (`published`, except `call.node`). With `dedupeMs`, `m.id` is remembered for `to` that long: a
+   * publish of the same id meanwhile appends nothing (`repeated`), so an app that publishes
+   * again after a node died mid-way reaches nobody twice. Without it the id is a new one (a
+   * store may still remember it briefly, e.g. to ignore a client library resending the call).
+   */
+  publish(to: Audience, m: NewMessage, limit: BufferLimit, call?: PublishCall): Promise<Published>;
+  /** Hands `text` to every node holding a member of `room` (a `volatile` event); resolves with the number of members that hold a link. */
+  volatile(room: string, text: string): Promise<number>;
 }
 
 /** A store failure as the app sees it: `STORE_FAILED` with the store's own text (Redis's) in `errMsg`. */
@@ -122,7 +191,7 @@ export function storeFailed(err: unknown): SocketError {
 }
 
 /** Every method of a `SessionStore`. */
-export const STORE_METHODS = ['create', 'claim', 'append', 'ack', 'received', 'replay', 'release', 'subscribe', 'close'] as const;
+export const STORE_METHODS = ['create', 'claim', 'append', 'ack', 'received', 'replay', 'release', 'subscribe', 'close', 'join', 'leave', 'rooms', 'members', 'publish', 'volatile'] as const;
 
 /** The methods of a store class as a plain object of bound functions, so a store can be wrapped with `{ ...store, append }`. */
 export function plainStore(impl: SessionStore): SessionStore {

@@ -2,7 +2,7 @@
 import { CHECKS, runConformance } from '../../src/conformance';
 import type { ConformanceOptions, ConformanceReport } from '../../src/conformance';
 import { parseTestCommand } from '../../src/protocol';
-import type { ServerSession } from '../../src/server';
+import type { ServerSession, SessionServer } from '../../src/server';
 
 /** The limits every server in these tests runs with, and the kit is told. */
 export const LIMITS = { maxBuffered: 50, ttl: 3000, helloTimeout: 1000, maxSessions: 20 };
@@ -27,26 +27,30 @@ export const runKit = (url: string, extra: Partial<ConformanceOptions> = {}): Pr
 /** `id: STATUS` for every check, to compare whole. */
 export const statuses = (report: ConformanceReport): Record<string, string> => Object.fromEntries(report.checks.map((c) => [c.id, c.status]));
 
-/** The test contract on one of our ServerSessions: echo, and `push` answered with "1" … "n". */
-export function keepTestContract(session: ServerSession): void {
-  session.on('message', (data) => {
-    const command = parseTestCommand(data);
-    if (command?.conformance === 'push') for (let i = 1; i <= command.n; i++) session.send(String(i)).catch(() => undefined);
-    else session.send(data).catch(() => undefined);
-  });
+/**
+ * The test contract on our server's sessions: echo, `push` answered with "1" … "n", and
+ * `volatile` with n volatile frames "1" … "n" (published to a room only that session is in).
+ */
+export function keepTestContract(server: Pick<SessionServer, 'publish'>): (session: ServerSession) => void {
+  const ignore = (): undefined => undefined;
+  const burst = async (session: ServerSession, n: number): Promise<void> => {
+    const room = `conformance:${session.id}`;
+    await session.join(room);
+    for (let i = 1; i <= n; i++) await server.publish(room, String(i), { volatile: true });
+    await session.leave(room);
+  };
+  return (session) =>
+    session.on('message', (data) => {
+      const command = parseTestCommand(data);
+      if (command?.conformance === 'push') for (let i = 1; i <= command.n; i++) session.send(String(i)).catch(ignore);
+      else if (command?.conformance === 'volatile') burst(session, command.n).catch(ignore);
+      else session.send(data).catch(ignore);
+    });
 }
 
-/**
- * Checks our session server (and so the dev server, built on it) does not pass, and why: it has
- * no volatile send yet (rooms), so the test contract's optional volatile command is echoed.
- */
-const WAITING_ON_SERVER: Record<string, 'FAIL' | 'SKIP'> = {
-  'clar.volatile': 'SKIP',
-};
-
-/** Every check's status against our server: PASS but for WAITING_ON_SERVER and what `also` says. */
+/** Every check's status against our server: PASS but for what `also` says. */
 export function expectedOfOurs(also: Record<string, 'FAIL' | 'SKIP'> = {}): Record<string, string> {
-  return Object.fromEntries(CHECKS.map((c) => [c.id, also[c.id] ?? WAITING_ON_SERVER[c.id] ?? 'PASS']));
+  return Object.fromEntries(CHECKS.map((c) => [c.id, also[c.id] ?? 'PASS']));
 }
 
 /** The statuses, compared whole; on a difference the FAIL and SKIP lines are printed with their evidence. */

@@ -121,3 +121,47 @@ describe('dev server with sessions', () => {
     expect(server.received).toEqual([]);
   });
 });
+
+describe('dev server lobby', () => {
+  const said = (c: { frames: Array<Record<string, unknown> | string> }): string[] =>
+    c.frames.filter(isT('msg')).filter((f) => (f as { r?: string }).r === 'lobby').map((f) => (f as { d: string }).d);
+
+  test('every session joins "lobby"; {"room":"lobby","say":…} reaches every member once as a room message from its user, and is not echoed', async () => {
+    server = await startDevServer({ port: 0, tickInterval: 0, log: false });
+    const port = Number(new URL(server.url).port);
+    const [a, b] = [await raw(port, {}, '/?user=alice'), await raw(port, {}, '/?user=bob')];
+    await a.hello(null);
+    await b.hello(null);
+    await sleep(50);
+    a.send({ t: 'msg', s: 1, id: 'a1', d: JSON.stringify({ room: 'lobby', say: '你好 #1' }) });
+    b.send({ t: 'msg', s: 1, id: 'b1', d: JSON.stringify({ room: 'lobby', say: 'hi' }) });
+    b.send({ t: 'msg', s: 2, id: 'b2', d: JSON.stringify({ room: 'other', say: 'echoed' }) });
+    await until(() => said(a).length === 2 && said(b).length === 2 && b.msgs().length === 3, 3000, 'the lobby');
+    const lines = ['{"room":"lobby","from":"alice","say":"你好 #1"}', '{"room":"lobby","from":"bob","say":"hi"}'];
+    expect(said(a)).toEqual(lines);
+    expect(said(b)).toEqual(lines);
+    expect(a.msgs()).toHaveLength(2);
+    expect(b.frames.filter(isT('msg')).filter((f) => (f as { r?: string }).r === undefined).map((f) => (f as { d: string }).d)).toEqual(['{"room":"other","say":"echoed"}']);
+  });
+
+  test('restart and blackhole aimed at one user cut only that user\'s links; the other keeps its link', async () => {
+    server = await startDevServer({ port: 0, tickInterval: 0, log: false });
+    const port = Number(new URL(server.url).port);
+    const [a, b] = [await raw(port, {}, '/?user=alice'), await raw(port, {}, '/?user=bob')];
+    await a.hello(null);
+    await b.hello(null);
+    server.restart(500, 'bob');
+    await b.closed;
+    const refused = await raw(port, {}, '/?user=bob').then(() => 'accepted', () => 'refused');
+    expect(refused).toBe('refused');
+    a.send('ping');
+    expect(await a.next((f) => f === 'pong')).toBe('pong');
+    await sleep(600);
+    const again = await raw(port, {}, '/?user=bob');
+    await again.hello(null);
+    server.blackhole(300, 'alice');
+    again.send('ping');
+    expect(await again.next((f) => f === 'pong')).toBe('pong');
+    expect(await a.closed).toMatchObject({ code: 1006 });
+  });
+});

@@ -33,6 +33,7 @@ const RUNNERS: Record<string, string> = {
   'test/fixtures/nginx/session-proxy.conf': 'test/server/nginx-proxy.test.ts',
   'test/fixtures/examples/dev-server.mts': 'test/docs/examples.test.ts',
   'test/fixtures/examples/metrics-server.mts': 'test/docs/examples.test.ts',
+  'test/fixtures/examples/rooms-server.mts': 'test/docs/examples.test.ts',
   'test/fixtures/page-testing-app/install.sh': 'test/docs/page-testing-app.test.ts',
   'test/fixtures/page-testing-app/install-ts5.sh': 'test/docs/page-testing-app.test.ts',
   'test/fixtures/page-testing-app/jest.config.js': 'test/docs/page-testing-app.test.ts',

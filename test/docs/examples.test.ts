@@ -155,3 +155,32 @@ test('the metrics example (docs/metrics.md) serves /metrics with the wxsm_ serie
   server.signal('SIGTERM');
   expect(await server.exit()).toBe(0);
 });
+
+test('the rooms example (docs/rooms.md): the lobby gets each line once, with its room; a line to a user reaches her sessions; a room she is not in is refused; SIGTERM exits', async () => {
+  const server = run('rooms-server', { PORT: '0' });
+  const port = Number((await server.line(/^listening on \d+$/)).split(' ').pop());
+  const [alice, bob] = [await raw(port, { 'x-user': 'alice' }), await raw(port, { 'x-user': 'bob' })];
+  await alice.hello(null);
+  await bob.hello(null);
+  await new Promise((r) => setTimeout(r, 100));
+  alice.send({ t: 'msg', s: 1, id: 'a1', d: JSON.stringify({ room: 'lobby', say: 'hi all' }) });
+  await server.line(/^alice → lobby: 2 session\(s\)$/);
+  bob.send({ t: 'msg', s: 1, id: 'b1', d: JSON.stringify({ to: 'alice', say: 'psst' }) });
+  await server.line(/^bob → alice: 1 session\(s\)$/);
+  alice.send({ t: 'msg', s: 2, id: 'a2', d: JSON.stringify({ room: 'vip', say: 'let me in' }) });
+  const isMsg = (f: Record<string, unknown> | string): boolean => typeof f === 'object' && f.t === 'msg';
+  const frames = async (c: typeof alice, n: number): Promise<Array<Record<string, unknown>>> => {
+    const out = [];
+    for (let i = 0; i < n; i++) out.push((await c.next(isMsg)) as Record<string, unknown>);
+    return out.map(({ id: _, ...f }) => f);
+  };
+  expect(await frames(alice, 3)).toEqual([
+    { t: 'msg', s: 1, d: '{"from":"alice","say":"hi all"}', r: 'lobby' },
+    { t: 'msg', s: 2, d: '{"from":"bob","say":"psst"}', r: 'user' },
+    { t: 'msg', s: 3, d: 'not in vip' },
+  ]);
+  expect(await frames(bob, 1)).toEqual([{ t: 'msg', s: 1, d: '{"from":"alice","say":"hi all"}', r: 'lobby' }]);
+  server.signal('SIGTERM');
+  expect(await server.exit()).toBe(0);
+  expect(server.lines).toEqual([`listening on ${port}`, 'alice → lobby: 2 session(s)', 'bob → alice: 1 session(s)']);
+});

@@ -4,8 +4,9 @@
  * Plain mode: the page connects, survives `restart` (pressed on its own button, with no error
  * logged) and `blackhole`, and delivers what was queued while down once, in order (checked on
  * what the server received); its counters show the ticks plain mode lost. Session mode: the
- * same restart with both directions streaming shows 0 lost and 0 duplicated. A screenshot must
- * not be blank.
+ * same restart with both directions streaming shows 0 lost and 0 duplicated. The room page: two
+ * sessions chat in the lobby while faults aimed at one user hit only that pane; both panes get
+ * every line once. A screenshot must not be blank.
  */
 import fs from 'fs';
 import type { Browser, Page } from 'puppeteer-core';
@@ -140,4 +141,49 @@ test('session mode in Chromium: through a restart pressed on the page, both dire
   const since = (await events()).slice(beforeRestart);
   expect(since.filter((e) => e.startsWith('info:closed') || e.startsWith('error:'))).toEqual(['info:closed 1006, will reconnect']);
   expect(since).toContain('info:fault restart done');
+}, 60000);
+
+type Pane = {
+  user: string;
+  said: number;
+  events: string[];
+  socket: { state: string };
+  session: { sessionId: string | null };
+  counts: Record<string, Count>;
+  setAuto(every: number | undefined): void;
+};
+const paneCounts = (): Promise<Array<Record<string, Count>>> => page.evaluate(() => (globalThis as unknown as { room: { panes: Pane[] } }).room.panes.map((p) => {
+  const out: Record<string, Count> = {};
+  for (const [u, c] of Object.entries(p.counts)) out[u] = { delivered: c.delivered, lost: c.lost, duplicated: c.duplicated };
+  return out;
+}));
+
+test('the room page in Chromium: two sessions chat in the lobby while faults hit only one (its network down, then a half-open link); each pane gets every line of both once, in order', async () => {
+  await page.goto(`${server.url.replace(/^ws:/, 'http:')}/h5/room.html?auto=150&heartbeat=${HEARTBEAT}&timeout=${TIMEOUT}&retry=${RETRY}`);
+  await waitInPage('room.panes.every((p) => p.socket.state === "open" && p.session.sessionId !== null)', 10000);
+  await waitInPage('room.panes.every((p) => p.counts.alice.delivered >= 3 && p.counts.bob.delivered >= 3)', 10000);
+  expect(server.sessions().map((s) => s.user)).toEqual(expect.arrayContaining(['alice', 'bob']));
+  // bob's network goes down for 3 s (his pane's own button, aimed at him only); alice chats on.
+  await page.click('button[data-fault^="restart?user=bob"]');
+  await waitInPage('room.panes[1].socket.state === "reconnecting"', 5000);
+  const aliceDuring = (await paneCounts())[0]!.alice!.delivered;
+  await waitInPage(`room.panes[0].counts.alice.delivered >= ${aliceDuring + 5} && room.panes[0].socket.state === "open"`, 5000);
+  await waitInPage('room.panes[1].socket.state === "open"', 15000);
+  // Then bob's link goes half-open: his heartbeat finds it, he reconnects; alice is untouched.
+  await page.click('button[data-fault^="blackhole?user=bob"]');
+  await waitInPage('room.panes[1].events.includes("info:closed 1006, will reconnect")', HEARTBEAT + TIMEOUT + 8000);
+  await waitInPage('room.panes[1].socket.state === "open"', 15000);
+  await page.evaluate(() => (globalThis as unknown as { room: { panes: Pane[] } }).room.panes.forEach((p) => p.setAuto(undefined)));
+  const said = await page.evaluate(() => Object.fromEntries((globalThis as unknown as { room: { panes: Pane[] } }).room.panes.map((p) => [p.user, p.said])));
+  await waitInPage(`room.panes.every((p) => p.counts.alice.delivered === ${said.alice} && p.counts.bob.delivered === ${said.bob})`, 20000);
+  await sleep(300);
+  const none = { lost: 0, duplicated: 0 };
+  expect(await paneCounts()).toEqual([
+    { alice: { delivered: said.alice, ...none }, bob: { delivered: said.bob, ...none } },
+    { alice: { delivered: said.alice, ...none }, bob: { delivered: said.bob, ...none } },
+  ]);
+  const aliceLinks = await page.evaluate(() => (globalThis as unknown as { room: { panes: Pane[] } }).room.panes[0]!.events.filter((e) => e.startsWith('info:closed') || e.startsWith('info:connected') || e.startsWith('info:reconnected')));
+  expect(aliceLinks).toEqual(['info:connected']);
+  const png = Buffer.from(await page.screenshot({ type: 'png' }));
+  expect(pngColours(png).size).toBeGreaterThan(10);
 }, 60000);

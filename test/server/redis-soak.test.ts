@@ -5,11 +5,9 @@
  * node holding the link (then a restart), proxy drops, blackholes, a Redis crash and restart.
  * Reproduce a run with REDIS_SOAK_SEED=<seed> npx jest test/redis-soak.
  */
-import { fork } from 'child_process';
-import type { ChildProcess } from 'child_process';
 import path from 'path';
 import Redis from 'ioredis';
-import { WxSocketManager } from '../../src';
+import type { WxSocketManager } from '../../src';
 import { startFaultProxy } from '../../src/dev-server/fault-proxy';
 import type { FaultProxy } from '../../src/dev-server/fault-proxy';
 import { createWsConnectSocket } from '../../src/node';
@@ -19,6 +17,8 @@ import { startRedis } from '../../scripts/redis-server';
 import type { RedisProcess } from '../../scripts/redis-server';
 import { sleep, until } from '../support/real-helpers';
 import { bundleForChild } from '../support/redis-helpers';
+import { SerialSends, killNode, soakNode, soakSocket, startNode } from '../support/soak-nodes';
+import type { SoakNode } from '../support/soak-nodes';
 import { FIXTURES } from '../support/paths';
 
 const N = 1000;
@@ -27,19 +27,11 @@ const SEND_EVERY = CHAOS_MS / N;
 const FAULTS = ['kill', 'drop', 'blackhole', 'redis'] as const;
 type Fault = (typeof FAULTS)[number];
 
-interface Node {
-  name: string;
-  port: number;
-  child: ChildProcess | undefined;
-  /** Server sends waiting for their append (true) or the node's death (false), by number. */
-  appended: Map<number, (ok: boolean) => void>;
-}
-
 let redis: RedisProcess | undefined;
 let proxy: FaultProxy | undefined;
 let admin: Redis | undefined;
 let socket: WxSocketManager | undefined;
-const nodes: Node[] = [];
+const nodes: SoakNode[] = [];
 const bundle = bundleForChild(path.join(FIXTURES, 'redis-node.ts'));
 
 afterAll(async () => {
@@ -61,48 +53,26 @@ test('three nodes, one Redis, random node kills, drops, blackholes and a Redis c
   admin.on('error', () => undefined);
 
   // ---- nodes ----
-  const stats = { resolved: new Set<number>(), rejected: [] as string[], dups: 0, holder: undefined as Node | undefined, kills: 0, killedHolder: 0 };
-  const start = (node: Node): Promise<void> => new Promise((resolve, reject) => {
-    const child = fork(bundle, [], { env: { ...process.env, REDIS_URL: redis!.url, NODE_NAME: node.name, PORT: String(node.port) }, stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
-    node.child = child;
-    child.on('message', (m: { t: string; n: number; port: number; online: boolean; code: string }) => {
-      if (m.t === 'ready') {
-        node.port = m.port;
-        resolve();
-      } else if (m.t === 'appended') node.appended.get(m.n)?.(true);
-      else if (m.t === 'resolved') stats.resolved.add(m.n);
-      else if (m.t === 'rejected') stats.rejected.push(`s${m.n} ${m.code}`);
-      else if (m.t === 'dup') stats.dups++;
-      else if (m.t === 'presence') {
-        if (m.online) stats.holder = node;
-        else if (stats.holder === node) stats.holder = undefined;
-      }
-    });
-    child.once('exit', () => {
-      if (node.child === child) node.child = undefined;
-      for (const settle of node.appended.values()) settle(false);
-      reject(new Error(`node ${node.name} exited before it was ready`));
-    });
+  const stats = { resolved: new Set<number>(), rejected: [] as string[], dups: 0, holder: undefined as SoakNode | undefined, kills: 0, killedHolder: 0 };
+  const start = (node: SoakNode): Promise<void> => startNode(bundle, node, { REDIS_URL: redis!.url }, (m) => {
+    if (m.t === 'resolved') stats.resolved.add(m.n);
+    else if (m.t === 'rejected') stats.rejected.push(`s${m.n} ${String(m.code)}`);
+    else if (m.t === 'dup') stats.dups++;
+    else if (m.t === 'presence') {
+      if (m.online) stats.holder = node;
+      else if (stats.holder === node) stats.holder = undefined;
+    }
   });
   for (const name of ['n1', 'n2', 'n3']) {
-    const node: Node = { name, port: 0, child: undefined, appended: new Map() };
+    const node = soakNode(name);
     nodes.push(node);
     await start(node);
   }
-  const live = (): Node[] => nodes.filter((n) => n.child);
+  const live = (): SoakNode[] => nodes.filter((n) => n.child);
   proxy = await startFaultProxy('127.0.0.1', 0, () => live().map((n) => n.port));
 
   // ---- the client ----
-  const connect = createWsConnectSocket({ closeTimeout: 200 });
-  socket = new WxSocketManager({
-    url: `ws://127.0.0.1:${proxy.port}`,
-    connectSocket: connect,
-    watchNetwork: false,
-    watchApp: false,
-    heartbeat: { interval: 200, timeout: 300 },
-    reconnect: { interval: 50, maxAttempts: 100000, jitter: 0.3 },
-    connectTimeout: 1000,
-  });
+  socket = soakSocket(`ws://127.0.0.1:${proxy.port}`, createWsConnectSocket({ closeTimeout: 200 }));
   const session = new SocketSession(socket, { deliveryTimeout: 600000 });
   const got: string[] = [];
   const resyncs: Array<{ reason: string }> = [];
@@ -115,27 +85,12 @@ test('three nodes, one Redis, random node kills, drops, blackholes and a Redis c
   // ---- traffic ----
   const clientResolved = new Set<number>();
   const clientRejected: string[] = [];
-  /** One server send, numbered: through a random live node, done once that node appended it (seq assigned). */
-  const serverSend = async (n: number): Promise<void> => {
-    for (;;) {
-      const node = pick(live());
-      const ok = await new Promise<boolean>((resolve) => {
-        node.appended.set(n, resolve);
-        node.child!.send({ t: 'send', n, sid });
-      });
-      node.appended.delete(n);
-      if (ok) return;
-    }
-  };
   // Server sends go one after the other (their order is the test's), and never while a node is being killed.
-  let inflight: Promise<void> = Promise.resolve();
-  let gate: Promise<void> = Promise.resolve();
+  const sends = new SerialSends(live, pick);
   const traffic = (async () => {
     for (let n = 1; n <= N; n++) {
       session.send(`c${n}`).then(() => void clientResolved.add(n), (e: { code?: string }) => void clientRejected.push(`c${n} ${e.code}`));
-      await gate;
-      inflight = serverSend(n);
-      await inflight;
+      await sends.send(n, sid);
       await sleep(SEND_EVERY);
     }
   })();
@@ -150,20 +105,12 @@ test('three nodes, one Redis, random node kills, drops, blackholes and a Redis c
     await sleep(1200 + random() * 1200);
     done.push(fault);
     if (fault === 'kill') {
-      // No server send may be half-way on the victim: hold the next, wait for the one in flight.
-      let release!: () => void;
-      gate = new Promise<void>((r) => (release = r));
-      for (let f = inflight; ; f = inflight) {
-        await f;
-        if (f === inflight) break;
-      }
+      // No server send may be half-way on the victim.
+      const release = await sends.hold();
       const victim = stats.holder ?? pick(live());
       stats.kills++;
       if (victim === stats.holder) stats.killedHolder++;
-      const child = victim.child!;
-      victim.child = undefined;
-      child.kill('SIGKILL');
-      await new Promise((r) => child.once('exit', r));
+      await killNode(victim);
       release();
       await sleep(200 + random() * 600);
       await start(victim);

@@ -2,7 +2,7 @@
 import { Registry, register } from 'prom-client';
 import type { WebSocket } from 'ws';
 import { SESSION_DEFAULTS, SessionHub, bindWs, createSessionServer, memoryStore } from '../../src/server';
-import type { LinkInput, MessageMeta, Presence, ServerSession, SessionData, SessionStore } from '../../src/server';
+import type { Fanout, LinkInput, MessageMeta, Presence, RoomMember, ServerSession, SessionData, SessionStore } from '../../src/server';
 
 export function typeChecks(): void {
   const server = createSessionServer({ port: 0, store: memoryStore(), authenticate: (req) => req.headers['x-user'] ?? false });
@@ -18,6 +18,20 @@ export function typeChecks(): void {
     void s.send(42);
   });
   server.on('presence', (p: Presence) => void [p.sessionId, p.user, p.online, p.lastSeen]);
+  // Rooms and users.
+  const published: Promise<Fanout> = server.publish('order:42', new Uint8Array([1]), { id: 'c-7' });
+  const live: Promise<Fanout> = server.publish('live:7', 'typing', { volatile: true });
+  const toUser: Promise<Fanout> = server.sendToUser('u1', 'hi', { id: 'c-8' });
+  const members: Promise<RoomMember[]> = server.members('order:42');
+  const online: Promise<boolean> = server.online('u1');
+  const rooms: Promise<string[]> = server.rooms('sid');
+  void [published, live, toUser, members, online, rooms, server.join('sid', 'lobby'), server.leave('sid', 'lobby')];
+  server.on('session', (s: ServerSession) => void [s.join('lobby'), s.leave('lobby'), s.rooms()]);
+  // @ts-expect-error a room name is a string
+  void server.publish(42, 'x');
+  // @ts-expect-error sendToUser has no volatile option: a user's sessions get every message
+  void server.sendToUser('u1', 'x', { volatile: true });
+  createSessionServer({ maxRoomsPerSession: 10, maxMembersPerRoom: 5000 });
   // @ts-expect-error no such event
   server.on('connection', () => undefined);
   // @ts-expect-error sessionTtl is a number of ms

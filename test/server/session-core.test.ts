@@ -175,7 +175,7 @@ describe('the session core on a fake transport', () => {
     hubs.push(h);
     expect(h.limits).toEqual({
       sessionTtl: 120000, maxBuffered: 1000, maxBufferedBytes: 8388608, maxSessionsPerUser: 20, idleTimeout: 30000,
-      helloTimeout: 10000, handoverTimeout: 30000, maxLinkBuffer: 1048576, ackDelay: 50,
+      helloTimeout: 10000, handoverTimeout: 30000, maxLinkBuffer: 1048576, maxRoomsPerSession: 100, maxMembersPerRoom: 100000, ackDelay: 50,
     });
   });
 });

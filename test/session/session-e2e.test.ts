@@ -1,9 +1,8 @@
 /** SocketSession against the real session server (createSessionServer) on 127.0.0.1. */
-import { WxSocketManager } from '../../src';
-import { createWsConnectSocket } from '../../src/node';
+import type { WxSocketManager } from '../../src';
 import type { ServerSession } from '../../src/server';
 import { SocketSession } from '../../src/session';
-import { sessionServer, stopAll } from '../support/session-helpers';
+import { nodeSocket, sessionServer, stopAll } from '../support/session-helpers';
 
 const made: Array<() => void> = [];
 afterEach(async () => {
@@ -12,13 +11,7 @@ afterEach(async () => {
 });
 
 function client(port: number): { socket: WxSocketManager; session: SocketSession; got: string[] } {
-  const socket = new WxSocketManager({
-    url: `ws://127.0.0.1:${port}`,
-    connectSocket: createWsConnectSocket({ closeTimeout: 200 }),
-    watchNetwork: false,
-    watchApp: false,
-    reconnect: { interval: 50 },
-  });
+  const socket = nodeSocket(port);
   const session = new SocketSession(socket);
   const got: string[] = [];
   session.on('message', (m) => got.push(m as string));

@@ -1,5 +1,8 @@
 /** A raw `ws` client speaking PROTOCOL.md by hand, and session servers that stop after each test. */
 import WebSocket from 'ws';
+import { WxSocketManager } from '../../src';
+import type { WxSocketOptions } from '../../src';
+import { createWsConnectSocket } from '../../src/node';
 import { createSessionServer } from '../../src/server';
 import type { SessionServer, SessionServerOptions } from '../../src/server';
 import { until } from './real-helpers';
@@ -88,6 +91,18 @@ export const byUser: SessionServerOptions['authenticate'] = (req) => {
   const user = req.headers['x-user'];
   return typeof user === 'string' && user ? user : false;
 };
+
+/** A manager on the Node adapter for a session server on 127.0.0.1:`port`: quick reconnects, no platform watching. */
+export function nodeSocket(port: number, options: Partial<WxSocketOptions> = {}): WxSocketManager {
+  return new WxSocketManager({
+    url: `ws://127.0.0.1:${port}`,
+    connectSocket: createWsConnectSocket({ closeTimeout: 200 }),
+    watchNetwork: false,
+    watchApp: false,
+    reconnect: { interval: 50 },
+    ...options,
+  });
+}
 
 /** Stops every server and client a test made (call in afterEach). */
 export async function stopAll(): Promise<void> {

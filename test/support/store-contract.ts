@@ -3,45 +3,25 @@
  *   describeStoreContract('memoryStore', () => memoryStore())
  * `makeStore` is called once per test; the suite closes what it made.
  */
-import type { BufferLimit, SessionState, SessionStore, StoreEvent } from '../../src/server/store';
+import type { SessionStore, StoreEvent } from '../../src/server/store';
+import { describeRoomsContract } from './store-rooms-contract';
+import { cap, made, sleep, useStore } from './store-harness';
 
 const TTL = 120000;
 
-/** A session from `store.create` (no per-user limit asked, so it always is one). */
-export async function made(store: SessionStore, user: string, node: string, ttl: number): Promise<SessionState> {
-  const created = await store.create(user, node, ttl);
-  if (!created.ok) throw new Error(`create refused: ${created.reason}`);
-  return created.session;
-}
-
-/** A buffer limit of `messages` messages and no byte limit. */
-export const cap = (messages: number): BufferLimit => ({ messages, bytes: Number.MAX_SAFE_INTEGER });
+export { cap, made };
 const msg = (n: number): { id: string; d: string } => ({ id: `m${n}`, d: `data ${n}` });
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 /** A user no earlier test touched (a shared store, such as one Redis, keeps every test's sessions). */
 const uniqueUser = (): string => `alice-${Math.random().toString(36).slice(2)}`;
 
 export function describeStoreContract(name: string, makeStore: () => SessionStore | Promise<SessionStore>): void {
+  describeRoomsContract(name, makeStore);
   describe(`${name} (store contract)`, () => {
+    const { store: current, watch, until } = useStore(makeStore);
     let store: SessionStore;
-    const stops: Array<() => Promise<void>> = [];
-    beforeEach(async () => {
-      store = await makeStore();
+    beforeEach(() => {
+      store = current();
     });
-    afterEach(async () => {
-      for (const stop of stops.splice(0)) await stop();
-      await store.close();
-    });
-    /** Events seen by `node`, as one array. */
-    async function watch(node: string): Promise<StoreEvent[]> {
-      const seen: StoreEvent[] = [];
-      stops.push(await store.subscribe(node, (e) => seen.push(e)));
-      return seen;
-    }
-    async function until(cond: () => boolean, what: string): Promise<void> {
-      for (let i = 0; i < 200 && !cond(); i++) await sleep(5);
-      if (!cond()) throw new Error(`timed out waiting for ${what}`);
-    }
 
     test('a new session has a fresh 128-bit base64url id, its user, its owner and nothing buffered', async () => {
       const a = await made(store, 'alice', 'n1', TTL);
