@@ -24,6 +24,7 @@ export const FLAGS: readonly FlagSpec[] = [
   { name: 'restart-downtime', value: 'MS', mode: 'single', what: 'how long the restart and crash faults refuse connections', default: '1000' },
   { name: 'session-ttl', value: 'MS', mode: 'both', what: 'how long a session without a link is kept', default: '120000' },
   { name: 'text-faults', mode: 'both', what: 'also obey the text "fault:<name> [args]" sent over a socket (the mini-program demo needs it); off, such text is echoed like any other' },
+  { name: 'sessions-only', mode: 'both', what: 'serve reliable sessions only, as a production session server does: no plain echo or ticks; a link that says no hello within 10 s is closed 4400 (so wx-socket-conformance judges that too)' },
   { name: 'redis', value: 'URL', mode: 'cluster', what: 'cluster mode: --nodes dev nodes, each a child process, sharing this Redis (7 or newer)' },
   { name: 'nodes', value: 'N', mode: 'cluster', what: 'how many nodes in cluster mode (1-16)', default: '3' },
   { name: 'help', mode: 'both', what: 'print this help (every flag and fault) and exit' },
@@ -94,7 +95,7 @@ export function parseCli(argv: readonly string[]): CliCommand {
     if (typeof value === 'object') return { kind: 'error', message: value.error };
     values[name] = value;
   }
-  const common = { port: values.port as number | undefined, host: values.host as string | undefined, controlPort: values['control-port'] as number | undefined, sessionTtl: values['session-ttl'] as number | undefined, textFaults: values['text-faults'] === true };
+  const common = { port: values.port as number | undefined, host: values.host as string | undefined, controlPort: values['control-port'] as number | undefined, sessionTtl: values['session-ttl'] as number | undefined, textFaults: values['text-faults'] === true, sessionsOnly: values['sessions-only'] === true };
   if (mode === 'cluster') return { kind: 'cluster', options: { ...common, redis: values.redis as string, nodes: values.nodes as number | undefined } };
   return { kind: 'single', options: { ...common, tickInterval: values.tick as number | undefined, restartDowntime: values['restart-downtime'] as number | undefined } };
 }

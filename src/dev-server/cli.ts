@@ -30,9 +30,9 @@ if (command.kind === 'help') {
   process.exitCode = 2;
 } else if (command.kind === 'cluster') {
   const o = command.options;
-  serve('dev cluster', startDevCluster(o), (c) => clusterBanner(c, { textFaults: o.textFaults === true, host: o.host ?? DEV_SERVER_DEFAULTS.host }));
+  serve('dev cluster', startDevCluster(o), (c) => clusterBanner(c, { textFaults: o.textFaults === true, host: o.host ?? DEV_SERVER_DEFAULTS.host, sessionsOnly: o.sessionsOnly === true }));
 } else {
   const o = command.options;
-  const shown = { tickInterval: o.tickInterval ?? DEV_SERVER_DEFAULTS.tickInterval, textFaults: o.textFaults === true, host: o.host ?? DEV_SERVER_DEFAULTS.host };
+  const shown = { tickInterval: o.tickInterval ?? DEV_SERVER_DEFAULTS.tickInterval, textFaults: o.textFaults === true, host: o.host ?? DEV_SERVER_DEFAULTS.host, sessionsOnly: o.sessionsOnly === true };
   serve('dev server', startDevServer(o), (s) => singleBanner(s, shown));
 }

@@ -36,6 +36,8 @@ export interface DevClusterOptions {
   sessionTtl?: number;
   /** Obey "fault:<name> [args]" texts sent over a socket (as in single mode). @default false */
   textFaults?: boolean;
+  /** Serve reliable sessions only (as in single mode). @default false */
+  sessionsOnly?: boolean;
   /** @default console.log */
   log?: ((line: string) => void) | false;
   /** The node program (tests pass a bundle of redis-node.ts). @default redis-node.js next to this file */
@@ -61,6 +63,9 @@ function checkOptions(options: DevClusterOptions): void {
   if (n !== undefined && (!Number.isInteger(n) || n < 1 || n > 16)) throw typeError('startDevCluster: option "nodes" must be a whole number from 1 to 16');
   const ttl = options.sessionTtl;
   if (ttl !== undefined && (!Number.isInteger(ttl) || ttl < 1)) throw typeError('startDevCluster: option "sessionTtl" must be a whole number of ms ≥ 1');
+  for (const name of ['textFaults', 'sessionsOnly'] as const) {
+    if (options[name] !== undefined && typeof options[name] !== 'boolean') throw typeError(`startDevCluster: option "${name}" must be a boolean`);
+  }
 }
 
 /** Starts every member in turn; if one cannot start, stops those already running. */
@@ -83,7 +88,7 @@ export async function startDevCluster(options: DevClusterOptions): Promise<DevCl
   const journal = new Journal();
   const setup: MemberSetup = {
     entry: options.nodeEntry ?? path.join(__dirname, 'redis-node.js'),
-    env: { REDIS_URL: options.redis, WXSM_H5_ROOT: H5_ROOT, WXSM_TEXT_FAULTS: options.textFaults ? '1' : '', SESSION_TTL: String(options.sessionTtl ?? 120000) },
+    env: { REDIS_URL: options.redis, WXSM_H5_ROOT: H5_ROOT, WXSM_TEXT_FAULTS: options.textFaults ? '1' : '', WXSM_SESSIONS_ONLY: options.sessionsOnly ? '1' : '', SESSION_TTL: String(options.sessionTtl ?? 120000) },
     log,
     journal,
     closing: () => state.closed,

@@ -10,6 +10,7 @@ export interface DevServerConfig {
   restartDowntime: number;
   sessionTtl: number;
   textFaults: boolean;
+  sessionsOnly: boolean;
 }
 
 export const DEV_SERVER_DEFAULTS = Object.freeze({ port: 8090, host: '127.0.0.1', tickInterval: 3000, restartDowntime: 1000, sessionTtl: 120000 });
@@ -24,7 +25,9 @@ function whole(name: string, value: unknown, fallback: number, min: number, max:
 
 export function devServerConfig(options: DevServerOptions): DevServerConfig {
   if (options.host !== undefined && (typeof options.host !== 'string' || !options.host)) throw typeError('startDevServer: option "host" must be a host name or address');
-  if (options.textFaults !== undefined && typeof options.textFaults !== 'boolean') throw typeError('startDevServer: option "textFaults" must be a boolean');
+  for (const name of ['textFaults', 'sessionsOnly'] as const) {
+    if (options[name] !== undefined && typeof options[name] !== 'boolean') throw typeError(`startDevServer: option "${name}" must be a boolean`);
+  }
   if (options.log !== undefined && options.log !== false && typeof options.log !== 'function') throw typeError('startDevServer: option "log" must be a function or false');
   const port = whole('port', options.port, DEV_SERVER_DEFAULTS.port, 0, 65535);
   return {
@@ -35,5 +38,6 @@ export function devServerConfig(options: DevServerOptions): DevServerConfig {
     restartDowntime: whole('restartDowntime', options.restartDowntime, DEV_SERVER_DEFAULTS.restartDowntime, 0, 3600000),
     sessionTtl: whole('sessionTtl', options.sessionTtl, DEV_SERVER_DEFAULTS.sessionTtl, 1, 86400000),
     textFaults: options.textFaults ?? false,
+    sessionsOnly: options.sessionsOnly ?? false,
   };
 }

@@ -24,6 +24,8 @@ export interface NodeOptions extends LinkHooks {
   port?: number;
   /** Where the built H5 page is. @default dist/h5 */
   h5Root?: string;
+  /** Every link goes to the sessions at once (no plain mode). @default false */
+  sessionsOnly?: boolean;
 }
 
 export interface DevNode {
@@ -68,9 +70,12 @@ export async function startDevNode(options: NodeOptions): Promise<DevNode> {
     if (typeof user !== 'string') return void socket.end(`HTTP/1.1 400 Bad Request\r\nconnection: close\r\ncontent-length: ${Buffer.byteLength(user.error)}\r\n\r\n${user.error}`);
     wss.handleUpgrade(req, socket, head, (ws) => {
       const id = nextId++;
-      plainSince.set(ws, Date.now() + HELLO_GRACE);
       options.log(`open #${id} (${wss.clients.size} live)`);
-      serveLink(ws, user, options, (since) => (since === undefined ? plainSince.delete(ws) : plainSince.set(ws, since)));
+      if (options.sessionsOnly) options.sessions().attach(ws, user);
+      else {
+        plainSince.set(ws, Date.now() + HELLO_GRACE);
+        serveLink(ws, user, options, (since) => (since === undefined ? plainSince.delete(ws) : plainSince.set(ws, since)));
+      }
       ws.on('close', (code, reason) => {
         options.onClientClose?.(code, reason.toString());
         options.log(`close #${id} code ${code} (${wss.clients.size} live)`);

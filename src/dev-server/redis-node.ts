@@ -2,7 +2,7 @@
  * One dev node of the dev cluster (`--redis URL --nodes N`), run as a child process so it can
  * really die: the H5 page, plain echo and reliable sessions, kept in the shared Redis. Env:
  * REDIS_URL, NODE_NAME, PORT, SESSION_TTL, WXSM_H5_ROOT, WXSM_TEXT_FAULTS ("1": `fault:` texts go to the
- * parent over IPC). Tells the parent its port over IPC, and its series when asked.
+ * parent over IPC), WXSM_SESSIONS_ONLY ("1": no plain links). Tells the parent its port over IPC, and its series when asked.
  */
 import type { NodeMessage, ParentMessage } from './cluster-members';
 import type { MetricJson } from './dashboard-data';
@@ -44,7 +44,7 @@ async function main(): Promise<void> {
     metrics: registry,
     onSession: (session) => serveSession(session, { textFault, record, publish: (room, data, options) => sessions.publish(room, data, options) }),
   });
-  const node = await startDevNode({ log: makeLog(false), sessions: () => sessions, answerPing: () => true, textFault, record, port: Number(process.env.PORT ?? 0), h5Root: process.env.WXSM_H5_ROOT || undefined });
+  const node = await startDevNode({ log: makeLog(false), sessions: () => sessions, answerPing: () => true, textFault, record, port: Number(process.env.PORT ?? 0), h5Root: process.env.WXSM_H5_ROOT || undefined, sessionsOnly: process.env.WXSM_SESSIONS_ONLY === '1' });
   process.send?.({ type: 'ready', port: node.port } satisfies NodeMessage);
   process.once('SIGTERM', () => {
     setTimeout(() => process.exit(0), 2000).unref();

@@ -43,8 +43,8 @@ export interface SessionsOptions {
 }
 
 export interface DevSessions {
-  /** Serves a socket whose first frame (already read: normally a `hello`) asked for a session; `user` owns it. */
-  attach(ws: LinkSocket, user: string, first: string): void;
+  /** Serves a socket as a session link for `user`; `first`: its first frame, when already read (normally a `hello`). */
+  attach(ws: LinkSocket, user: string, first?: string): void;
   /** The sessions this node serves now or served lately. */
   list(): ServerSession[];
   /** Publishes `data` to `room` on every node (`server.publish`): an `id` makes a repeat reach nobody twice; `volatile` reaches live links only. */
@@ -85,7 +85,8 @@ export async function startSessions(options: SessionsOptions): Promise<DevSessio
   let current = await run(options);
   return {
     attach(ws, user, first) {
-      bindWs(current.hub, ws as WebSocket, user).text(first);
+      const link = bindWs(current.hub, ws as WebSocket, user);
+      if (first !== undefined) link.text(first);
     },
     list: () => current.hub.sessionList(),
     publish: (room, data, options) => current.hub.publish(room, data, options),

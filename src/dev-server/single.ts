@@ -57,7 +57,7 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
       serveSession(session, { textFault, record, publish: sessions.publish });
     },
   });
-  const node = await startDevNode({ log, sessions: () => sessions, answerPing: pong.answer, textFault, record, onClientClose: (code, reason) => pushBounded(closes, { code, reason }, MAX_CLOSES) });
+  const node = await startDevNode({ log, sessionsOnly: config.sessionsOnly, sessions: () => sessions, answerPing: pong.answer, textFault, record, onClientClose: (code, reason) => pushBounded(closes, { code, reason }, MAX_CLOSES) });
   let api: DevServer | undefined;
   const target: ControlTarget = {
     status: () => ({ mode: 'single', faults: SINGLE_FAULTS.map((f) => f.name), tickInterval: config.tickInterval, ...(api ? statusOf(api) : {}) }),

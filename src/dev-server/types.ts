@@ -20,6 +20,12 @@ export interface DevServerOptions {
    * use it). Off: such a text is ordinary data, echoed like any other. @default false
    */
   textFaults?: boolean;
+  /**
+   * Serve reliable sessions only, as a production session server does: every link goes to the
+   * session server at once (no plain echo, no plain ticks), so a link that says no `hello`
+   * within 10 s is closed 4400 and `wx-socket-conformance` can judge that too. @default false
+   */
+  sessionsOnly?: boolean;
   /** Where the one-line-per-event log goes; false: silent. @default console.log */
   log?: ((line: string) => void) | false;
 }

@@ -6,8 +6,8 @@ import type { FaultSpec } from './faults';
 import { isLoopbackHost } from './guard';
 
 export const USAGE = [
-  'usage: wx-socket-dev-server [--port 8090] [--host 127.0.0.1] [--control-port N] [--tick 3000] [--restart-downtime 1000] [--session-ttl 120000] [--text-faults]',
-  '       wx-socket-dev-server --redis redis://127.0.0.1:6379 [--nodes 3] [--port 8090] [--host 127.0.0.1] [--control-port N] [--session-ttl 120000] [--text-faults]',
+  'usage: wx-socket-dev-server [--port 8090] [--host 127.0.0.1] [--control-port N] [--tick 3000] [--restart-downtime 1000] [--session-ttl 120000] [--text-faults] [--sessions-only]',
+  '       wx-socket-dev-server --redis redis://127.0.0.1:6379 [--nodes 3] [--port 8090] [--host 127.0.0.1] [--control-port N] [--session-ttl 120000] [--text-faults] [--sessions-only]',
   '       wx-socket-dev-server --help',
 ].join('\n');
 
@@ -51,10 +51,13 @@ export function helpText(): string {
 const routeList = (faults: readonly FaultSpec[]): string => faults.map((f) => f.name).join('|');
 
 /** The lines printed once single mode listens. */
-export function singleBanner(s: { url: string; controlUrl: string }, o: { tickInterval: number; textFaults: boolean; host: string }): string[] {
+/** What the WebSocket port serves when --sessions-only is on. */
+const SESSIONS_ONLY = 'reliable sessions only (--sessions-only): "ping" → "pong", no hello within 10 s → 4400';
+
+export function singleBanner(s: { url: string; controlUrl: string }, o: { tickInterval: number; textFaults: boolean; host: string; sessionsOnly?: boolean }): string[] {
   const ticks = o.tickInterval > 0 ? `a tick every ${o.tickInterval} ms` : 'no ticks (--tick 0)';
   return [
-    `WebSocket:  ${s.url}   "ping" → "pong", text and binary echoed, ${ticks}`,
+    `WebSocket:  ${s.url}   ${o.sessionsOnly ? SESSIONS_ONLY : `"ping" → "pong", text and binary echoed, ${ticks}`}`,
     `Sessions:   a client whose first frame is a session hello gets a reliable session (echo${o.tickInterval > 0 ? ' + numbered ticks' : ''}); its user is ?user= (default dev)`,
     `H5 demo:    ${s.url.replace(/^ws:/, 'http:')}/   (open it in a browser: plain or session mode, fault buttons)`,
     dashboardLine(s.url),
@@ -63,9 +66,10 @@ export function singleBanner(s: { url: string; controlUrl: string }, o: { tickIn
 }
 
 /** The lines printed once cluster mode listens. */
-export function clusterBanner(c: { url: string; controlUrl: string; nodes(): unknown[] }, o: { textFaults: boolean; host: string }): string[] {
+export function clusterBanner(c: { url: string; controlUrl: string; nodes(): unknown[] }, o: { textFaults: boolean; host: string; sessionsOnly?: boolean }): string[] {
+  const serves = o.sessionsOnly ? SESSIONS_ONLY : '"ping" → "pong", plain echo, reliable sessions (no ticks in cluster mode)';
   return [
-    `WebSocket:  ${c.url}   ${c.nodes().length} nodes on one Redis, round robin: "ping" → "pong", plain echo, reliable sessions (no ticks in cluster mode)`,
+    `WebSocket:  ${c.url}   ${c.nodes().length} nodes on one Redis, round robin: ${serves}`,
     `H5 demo:    ${c.url.replace(/^ws:/, 'http:')}/   (open it in a browser: plain or session mode, kill a node)`,
     dashboardLine(c.url),
     ...controlLines(c.controlUrl, CLUSTER_FAULTS, o),

@@ -2,7 +2,8 @@
  * The issue's "Done when": `npm run dev-server`, then `wx-socket-conformance <its url> --session`
  * — the built bin against the built dev server, both as a user runs them, the dev server
  * ticking into every session as it does by default. Two users through `?user=` (`--url-b`), a
- * short session ttl so "expired" is judged too.
+ * short session ttl so "expired" is judged too, and `--sessions-only` so helloTimeout is (a dev
+ * server serving plain links too cannot be judged on it: kit-mixed-server.test.ts).
  */
 import { execFile, spawn } from 'child_process';
 import type { ChildProcess } from 'child_process';
@@ -35,14 +36,13 @@ function startDevServer(...flags: string[]): Promise<string> {
   });
 }
 
-test('npm run dev-server passes every session check it can be judged on; exit status 0 only once nothing FAILs', async () => {
-  const url = await startDevServer('--session-ttl', '3000');
+test('npm run dev-server -- --sessions-only passes every check (helloTimeout judged too); exit status 0 only once nothing FAILs', async () => {
+  const url = await startDevServer('--session-ttl', '3000', '--sessions-only');
   const { code, stdout } = await new Promise<{ code: number; stdout: string }>((resolve) => {
     execFile(process.execPath, [fromRoot('dist/conformance/cli.js'), `${url}/?user=alice`, '--url-b', `${url}/?user=bob`, '--session', '--json'], { timeout: 100000 }, (err, out) => resolve({ code: err ? Number((err as { code?: number }).code) : 0, stdout: out }));
   });
   const report = JSON.parse(stdout) as ConformanceReport;
-  // A link that never says hello is a plain link on the dev server (it serves both kinds): not judged.
-  expectStatuses(report, expectedOfOurs({ 'limits.hello-timeout': 'SKIP' }));
+  expectStatuses(report, expectedOfOurs());
   expect(code).toBe(report.summary.fail === 0 ? 0 : 1);
   expect(report.url).toBe(`${url}/?…`);
 });

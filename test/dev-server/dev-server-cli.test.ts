@@ -89,11 +89,11 @@ describe('parseCli', () => {
   test('flags become options; --name=value works; both modes', () => {
     expect(parseCli(['--port=0', '--tick', '0', '--text-faults', '--session-ttl', '5000'])).toEqual({
       kind: 'single',
-      options: { port: 0, host: undefined, controlPort: undefined, sessionTtl: 5000, textFaults: true, tickInterval: 0, restartDowntime: undefined },
+      options: { port: 0, host: undefined, controlPort: undefined, sessionTtl: 5000, textFaults: true, sessionsOnly: false, tickInterval: 0, restartDowntime: undefined },
     });
-    expect(parseCli(['--redis', 'redis://127.0.0.1:6379', '--nodes', '2'])).toEqual({
+    expect(parseCli(['--redis', 'redis://127.0.0.1:6379', '--nodes', '2', '--sessions-only'])).toEqual({
       kind: 'cluster',
-      options: { port: undefined, host: undefined, controlPort: undefined, sessionTtl: undefined, textFaults: false, redis: 'redis://127.0.0.1:6379', nodes: 2 },
+      options: { port: undefined, host: undefined, controlPort: undefined, sessionTtl: undefined, textFaults: false, sessionsOnly: true, redis: 'redis://127.0.0.1:6379', nodes: 2 },
     });
     expect(parseCli(['--bogus', '--help'])).toEqual({ kind: 'help' });
     expect(parseCli(['--nodes', '17', '--redis', 'redis://x'])).toEqual({ kind: 'error', message: '--nodes must be a whole number from 1 to 16, got "17"' });

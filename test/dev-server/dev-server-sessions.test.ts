@@ -35,6 +35,22 @@ describe('dev server with sessions', () => {
     expect(server.sessions()).toHaveLength(1);
   });
 
+  test('sessionsOnly: a ping before hello is answered, a plain text is a protocol error (4400), a hello gets its session; bad values are a TypeError', async () => {
+    await expect(startDevServer({ port: 0, log: false, sessionsOnly: 'yes' as unknown as boolean })).rejects.toThrow('startDevServer: option "sessionsOnly" must be a boolean');
+    server = await startDevServer({ port: 0, tickInterval: 0, log: false, sessionsOnly: true });
+    const port = Number(new URL(server.url).port);
+    const plain = await raw(port);
+    plain.send('ping');
+    expect(await plain.next()).toBe('pong');
+    plain.send('hi');
+    expect((await plain.closed).code).toBe(4400);
+    const c = await raw(port);
+    expect(await c.hello(null)).toMatchObject({ t: 'welcome', resumed: false, reason: 'new' });
+    c.send({ t: 'msg', s: 1, id: 'a', d: 'echo me' });
+    await until(() => c.msgs().length === 1, 3000, 'the echo');
+    expect(server.received).toEqual(['echo me']);
+  });
+
   test('numbered ticks reach each session with no gap, including those sent while it was offline; a crash shows as one announced jump', async () => {
     server = await startDevServer({ port: 0, tickInterval: 30, log: false });
     const port = Number(new URL(server.url).port);

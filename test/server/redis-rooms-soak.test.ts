@@ -21,7 +21,7 @@ import { startRedis } from '../../scripts/redis-server';
 import type { RedisProcess } from '../../scripts/redis-server';
 import { sleep, until } from '../support/real-helpers';
 import { bundleForChild } from '../support/redis-helpers';
-import { SerialSends, killNode, soakNode, soakSocket, startNode } from '../support/soak-nodes';
+import { SerialSends, faultSchedule, killNode, soakNode, soakSocket, startNode } from '../support/soak-nodes';
 import type { SoakNode } from '../support/soak-nodes';
 import { FIXTURES } from '../support/paths';
 
@@ -124,12 +124,7 @@ test('21 members on 3 nodes, one room, node kills, link kills and blackholes: ev
 
   // ---- faults ----
   const done: Fault[] = [];
-  const plan: Fault[] = [];
-  while (plan.length < 12) plan.push(...[...FAULTS].sort(() => random() - 0.5));
-  const chaosEnd = Date.now() + CHAOS_MS;
-  for (const fault of plan) {
-    if (Date.now() > chaosEnd - 1500) break;
-    await sleep(1000 + random() * 1200);
+  for await (const fault of faultSchedule(FAULTS, random, CHAOS_MS, 1000)) {
     done.push(fault);
     if (fault === 'kill') {
       // No direct send may be half-way on the victim (the members' publishes carry ids: they may be).

@@ -17,7 +17,7 @@ import { startRedis } from '../../scripts/redis-server';
 import type { RedisProcess } from '../../scripts/redis-server';
 import { sleep, until } from '../support/real-helpers';
 import { bundleForChild } from '../support/redis-helpers';
-import { SerialSends, killNode, soakNode, soakSocket, startNode } from '../support/soak-nodes';
+import { SerialSends, faultSchedule, killNode, soakNode, soakSocket, startNode } from '../support/soak-nodes';
 import type { SoakNode } from '../support/soak-nodes';
 import { FIXTURES } from '../support/paths';
 
@@ -97,12 +97,7 @@ test('three nodes, one Redis, random node kills, drops, blackholes and a Redis c
 
   // ---- faults ----
   const done: Fault[] = [];
-  const plan: Fault[] = [];
-  while (plan.length < 12) plan.push(...[...FAULTS].sort(() => random() - 0.5));
-  const chaosEnd = Date.now() + CHAOS_MS;
-  for (const fault of plan) {
-    if (Date.now() > chaosEnd - 1500) break;
-    await sleep(1200 + random() * 1200);
+  for await (const fault of faultSchedule(FAULTS, random, CHAOS_MS, 1200)) {
     done.push(fault);
     if (fault === 'kill') {
       // No server send may be half-way on the victim.

@@ -103,3 +103,18 @@ export function soakSocket(url: string, connectSocket: ConnectSocket, header?: R
     connectTimeout: 1000,
   });
 }
+
+/**
+ * The soaks' seeded fault schedule: `faults` in shuffled rounds (12 in all), one every `gap` to
+ * `gap` + 1.2 s, until 1.5 s before `ms` are over.
+ */
+export async function* faultSchedule<F>(faults: readonly F[], random: () => number, ms: number, gap: number): AsyncGenerator<F> {
+  const plan: F[] = [];
+  while (plan.length < 12) plan.push(...[...faults].sort(() => random() - 0.5));
+  const end = Date.now() + ms;
+  for (const fault of plan) {
+    if (Date.now() > end - 1500) return;
+    await new Promise((r) => setTimeout(r, gap + random() * 1200));
+    yield fault;
+  }
+}
