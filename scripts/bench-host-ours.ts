@@ -35,7 +35,7 @@ export async function oursHost(spec: HostSpec): Promise<HostServer> {
     send: (id, data) => void server.send(id, data).catch(noteFailure),
     rooms: {
       join: (id, room) => server.join(id, room),
-      publish: (room, data) => void server.publish(room, data).catch(noteFailure),
+      publish: (room, data, volatile) => void server.publish(room, data, volatile ? { volatile: true } : undefined).catch(noteFailure),
     },
     async close() {
       if (failed > 0) console.error(`  (${spec.kind}: ${failed} sends rejected)`);

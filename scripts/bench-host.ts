@@ -102,11 +102,11 @@ async function main(): Promise<void> {
       return server.ids().length;
     },
     /** Fan-out (`room` absent: message k to client k mod n) or publishing to `room`, at `rate` messages per second. */
-    start: ({ rate, room }: { rate: number; room?: string }) => {
+    start: ({ rate, room, volatile }: { rate: number; room?: string; volatile?: boolean }) => {
       const ids = server.ids();
       const rooms = server.rooms;
       if (room !== undefined && !rooms) throw new Error('this server has no rooms');
-      schedule = new Schedule(rate, room !== undefined ? (k, at) => rooms!.publish(room, stamp(k, at, monoMs())) : (k, at) => server.send(ids[k % ids.length]!, stamp(k, at, monoMs())));
+      schedule = new Schedule(rate, room !== undefined ? (k, at) => rooms!.publish(room, stamp(k, at, monoMs()), volatile) : (k, at) => server.send(ids[k % ids.length]!, stamp(k, at, monoMs())));
     },
     finish: () => schedule?.stop(),
   }, () => server.close());

@@ -21,6 +21,7 @@ const connectOurs: Connect = async (url, hooks) => {
   });
   const session = new SocketSession(socket);
   session.on('message', (data) => hooks.message(data as string));
+  session.on('volatile', (data) => hooks.message(data as string));
   socket.on('open', () => hooks.open());
   socket.connect();
   await until(() => session.sessionId !== null, 60000, `session on ${url}`, 5);

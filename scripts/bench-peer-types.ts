@@ -39,7 +39,8 @@ export interface HostServer {
 /** What the room rows need from a server: membership of a connected client, and publishing to a room. */
 export interface RoomServer {
   join(id: string, room: string): Promise<void> | void;
-  publish(room: string, data: string): unknown;
+  /** `volatile`: to the links up now, never buffered (ours: `{ volatile: true }`; socket.io's emit is at most once anyway). */
+  publish(room: string, data: string, volatile?: boolean): unknown;
 }
 
 /** One client link as the load generator drives it. */
