@@ -37,6 +37,7 @@ end
  * → {per message: s | 0 (overflow) | -1 (unknown session), doorbells for this node}
  */
 const APPEND = `
+local BIG, WIDE = 32, string.rep('-', 80)
 local node, channel = ARGV[1], ARGV[2]
 local a, k = 4 + tonumber(ARGV[3]), 1
 local out, mine, bells = {}, {}, {}
@@ -77,6 +78,12 @@ while a <= #ARGV do
     if over then redis.call('HSET', st, 'sq', sq, 'by', by, 'o', '1')
     elseif sq > was then redis.call('HSET', st, 'sq', sq, 'by', by) end
     if sq > was then
+      -- Past BIG unacked, ix leaves Redis's compact listpack form (a field "" with a value longer
+      -- than hash-max-listpack-value): in a listpack every lookup and write scans all the fields.
+      if sq - ak > BIG then
+        fresh[#fresh + 1] = ''
+        fresh[#fresh + 1] = WIDE
+      end
       redis.call('HSET', ix, unpack(fresh))
       -- A new Stream: it lives as long as the session (lm: the ttl last given to st, at least what st has left).
       if was == ak then

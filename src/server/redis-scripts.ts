@@ -11,7 +11,8 @@
  *   dn  stream  unacked server messages; entry id 0-<s>, fields i <msg id>, n <appending node>, d <data>[, b 1]
  *   tb  string  the user; outlives the session by one ttl, so an expired id answers `expired`;
  *               empty after an overflow claim dropped the session (then it answers `unknown`)
- *   ix  hash    msg id → s for unacked messages: a client library's resent append is not appended twice
+ *   ix  hash    msg id → s for unacked messages: a client library's resent append is not appended twice;
+ *               past 32 unacked also "" → a long value, which keeps it out of the listpack form
  * User key (KEYS[1] of USER): zset of the user's session ids scored by when their link last came or went.
  * Doorbell messages on channel <prefix>node:<node>: `a|sid|s`, `k|sid|a`, `t|sid|fence|node`, `l|sid|reason`.
  * Fenced writes answer 1 (done), 0 (stale: a newer claim holds the session), -1 (gone: no state,

@@ -1,3 +1,4 @@
+import Redis from 'ioredis';
 import { redisStore } from '../../src/server/redis-store';
 import type { RedisClient } from '../../src/server/redis-store';
 import type { SessionStore, StoreEvent } from '../../src/server/store';
@@ -102,6 +103,26 @@ describe('redisStore across nodes', () => {
     expect(await a.append(session.id, msg(1), cap(10))).toEqual({ ok: true, s: 1 });
     expect(await a.append(session.id, msg(2), cap(10))).toEqual({ ok: true, s: 2 });
     expect((await a.replay(session.id, 0, 10)).map((m) => m.id)).toEqual(['m1', 'm2']);
+  });
+
+  test('past 32 unacknowledged messages, one appended again (same id) still keeps its one seq, and acks free the rest', async () => {
+    const a = node();
+    const session = await made(a, 'alice', 'A', TTL);
+    const first = await Promise.all(Array.from({ length: 40 }, (_, i) => a.append(session.id, msg(i + 1), cap(100))));
+    expect(first).toEqual(Array.from({ length: 40 }, (_, i) => ({ ok: true, s: i + 1 })));
+    expect(await a.append(session.id, msg(5), cap(100))).toEqual({ ok: true, s: 5 });
+    expect(await a.append(session.id, msg(41), cap(100))).toEqual({ ok: true, s: 41 });
+    // The id index left Redis's compact form (every lookup there scans all its fields).
+    const admin = new Redis(redis.server().url);
+    try {
+      expect(await admin.call('OBJECT', 'ENCODING', `wxs:{${session.id}}:ix`)).toBe('hashtable');
+    } finally {
+      admin.disconnect();
+    }
+    expect(await a.ack(session.id, session.fence, 39)).toBe('ok');
+    expect((await a.replay(session.id, 0, 100)).map((m) => m.id)).toEqual(['m40', 'm41']);
+    expect(await a.append(session.id, msg(40), cap(100))).toEqual({ ok: true, s: 40 });
+    expect(await a.append(session.id, msg(7), cap(100))).toEqual({ ok: true, s: 42 });
   });
 
   test('a sender waiting for an ack hears "lost" when the session expires unclaimed', async () => {
