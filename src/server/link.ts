@@ -64,7 +64,6 @@ export class Link implements LinkInput, SessionLink, OutboxOwner {
   private ackTimer: ReturnType<typeof setTimeout> | undefined;
   /** Highest server seq the client acknowledged on this link. */
   private clientAck = 0;
-  private acking = false;
 
   constructor(private readonly host: LinkHost, readonly transport: Transport, readonly user: string) {
     this.out = new Outbox(transport, this, host.limits.maxLinkBuffer, host.limits.idleTimeout);
@@ -192,10 +191,8 @@ export class Link implements LinkInput, SessionLink, OutboxOwner {
         if (this.state !== 'open') return this.fail('ack before welcome');
         if (f.a > this.out.sent) return this.fail(`ack ${f.a} is above what was sent (${this.out.sent})`);
         if (f.a > this.clientAck) {
-          // The client has them: sends resolve now; the store forgets them in the background.
           this.clientAck = f.a;
-          this.host.acked(this.ss!.id, f.a);
-          if (!this.acking) void this.flushAck();
+          void this.storeAck(f.a);
         }
         return undefined;
       case 'hello':
@@ -281,20 +278,19 @@ export class Link implements LinkInput, SessionLink, OutboxOwner {
     }
   }
 
-  private async flushAck(): Promise<void> {
-    const ss = this.ss!;
-    this.acking = true;
+  /**
+   * The store forgets what the client acknowledged (a lower ack answered late is a no-op), then
+   * the sends resolve: a send made the moment they do finds their room free in the buffer, and
+   * never overflows because the store had not heard of the ack yet.
+   */
+  private async storeAck(a: number): Promise<void> {
+    const id = this.ss!.id;
     try {
-      let a = 0;
-      while (this.state === 'open' && this.clientAck > a) {
-        a = this.clientAck;
-        const verdict = await this.host.store.ack(ss.id, this.fence, a);
-        if (verdict !== 'ok') return void this.refused(verdict, `acknowledging ${a}`);
-      }
+      const verdict = await this.host.store.ack(id, this.fence, a);
+      if (verdict === 'ok') this.host.acked(id, a);
+      else this.refused(verdict, `acknowledging ${a}`);
     } catch (err) {
       this.failed(err);
-    } finally {
-      this.acking = false;
     }
   }
 
