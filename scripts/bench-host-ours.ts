@@ -1,14 +1,14 @@
 /** Ours as a bench host: `createSessionServer` with the memory store or `redisStore`. */
 import { createSessionServer, memoryStore, redisStore } from 'wx-socket-manager/server';
 import type { SessionServerOptions } from 'wx-socket-manager/server';
+import { Registry } from 'prom-client';
 import type { HostServer, HostSpec } from './bench-peer-types';
 
-/**
- * Server-option variants a row can compare (`HostSpec.variant`): name → extra options.
- * The metrics on ÷ off row (issue 18) adds `metrics: () => ({ metrics: new Registry() })` here.
- */
+/** Server-option variants a row can compare (`HostSpec.variant`): name → extra options. */
 export const VARIANTS: Record<string, () => Partial<SessionServerOptions>> = {
   plain: () => ({}),
+  // Row S2: metrics on ÷ off, in the same host processes as the other rows.
+  metrics: () => ({ metrics: new Registry() }),
 };
 
 export async function oursHost(spec: HostSpec): Promise<HostServer> {

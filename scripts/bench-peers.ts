@@ -153,8 +153,8 @@ export async function peersBench(io: BenchIo): Promise<void> {
 
 /**
  * Metrics on ÷ off (issue 18): client→server acked sends with the server variant `metrics`
- * (VARIANTS in bench-host-ours.ts) against the plain server, memory store. Measured once the
- * variant exists.
+ * (VARIANTS in bench-host-ours.ts) against the plain server, memory store, in the pinned host
+ * processes (rows M1–M3 measure the same in one process).
  */
 async function variantRow(io: BenchIo): Promise<void> {
   const title = 'S2. Metrics on ÷ off, client→server acked msg/s (memory store)';
