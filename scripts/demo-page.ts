@@ -74,6 +74,7 @@ export function loadDemoPage(serverUrl: string, timing: Partial<WxSocketOptions>
     const text = status?.querySelector('.socket-status__text')?.dom.textContent ?? '';
     return `${text}${status?.querySelector('.socket-status__retry') ? ' [重试]' : ''}`;
   };
+  let lastFrame = Date.now();
   const demo: DemoPage = {
     page,
     socket,
@@ -89,7 +90,6 @@ export function loadDemoPage(serverUrl: string, timing: Partial<WxSocketOptions>
     printPongs: false,
     ownListeners: 0,
   };
-  let lastFrame = Date.now();
   timeline(demo, (t) => (lastFrame = t));
   demo.ownListeners = socket.diagnostics.listeners;
   return demo;

@@ -12,7 +12,7 @@
 import { parseTestCommand } from '../protocol';
 import { isFaultText } from './faults';
 import type { LinkHooks } from './link-mode';
-import type { DevSessions, ServerSession } from './sessions';
+import type { DevSessions, PublishOptions, ServerSession } from './sessions';
 
 export const LOBBY = 'lobby';
 
@@ -29,8 +29,11 @@ export function lobbySay(data: string): string | undefined {
   }
 }
 
-/** The test contract's volatile command: frames "1" … "n" to this session alone, in order, then it leaves that room. */
-async function volatileBurst(session: ServerSession, n: number, publish: DevSessions['publish']): Promise<void> {
+/**
+ * The test contract's optional volatile command: frames "1" … "n" to this session alone, in
+ * order, through a room of its own that it leaves again (also our own server's, in the kit tests).
+ */
+export async function volatileBurst(session: ServerSession, n: number, publish: (room: string, data: string, options: PublishOptions) => Promise<unknown>): Promise<void> {
   const room = `conformance:${session.id}`;
   await session.join(room);
   try {

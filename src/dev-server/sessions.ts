@@ -13,7 +13,7 @@ import type { PublishOptions } from '../server/args';
 import type { SessionStore } from '../server/store';
 import type { MetricsRegistry } from '../server/metrics/prometheus';
 
-export type { MetricsRegistry, ServerSession };
+export type { MetricsRegistry, PublishOptions, ServerSession };
 export { SERIES } from '../server/metrics/series';
 
 /**

@@ -5,6 +5,7 @@
  */
 import { fromBase64, toBase64 } from '../encoding/base64';
 import type { AckFrame, ErrorFrame, Frame, HelloFrame, InvalidFrame, MsgFrame, VolatileFrame, WelcomeFrame, WelcomeReason } from './frames';
+import { PROTOCOL_VERSION } from './frames';
 
 const REASONS = ['new', 'unknown', 'expired', 'overflow', 'forbidden'];
 
@@ -48,11 +49,11 @@ export function parseFrame(text: string): Frame | InvalidFrame {
     case 'ack':
       return isSeq(f.a) ? (f as unknown as AckFrame) : invalid('ack "a" must be an integer ≥ 0');
     case 'hello':
-      if (f.v !== 1) return invalid('unsupported protocol version "v"');
+      if (f.v !== PROTOCOL_VERSION) return invalid('unsupported protocol version "v"');
       if (f.sid !== null && (typeof f.sid !== 'string' || !f.sid || f.sid.length > 128)) return invalid('hello "sid" must be null or a session id');
       return isSeq(f.rx) ? (f as unknown as HelloFrame) : invalid('hello "rx" must be an integer ≥ 0');
     case 'welcome':
-      if (f.v !== 1) return invalid('unsupported protocol version "v"');
+      if (f.v !== PROTOCOL_VERSION) return invalid('unsupported protocol version "v"');
       if (typeof f.sid !== 'string' || !f.sid) return invalid('welcome "sid" must be a session id');
       if (typeof f.resumed !== 'boolean' || !isSeq(f.rx) || !isSeq(f.ttl)) return invalid('welcome needs "resumed", "rx" and "ttl"');
       if (!f.resumed && REASONS.indexOf(f.reason as string) < 0) return invalid('welcome with resumed:false needs "reason" ' + REASONS.join('|'));
@@ -66,10 +67,10 @@ export function parseFrame(text: string): Frame | InvalidFrame {
 
 // ---- encoders: field names and order exactly as PROTOCOL.md ----
 
-export const encodeHello = (sid: string | null, rx: number): string => JSON.stringify({ t: 'hello', v: 1, sid, rx });
+export const encodeHello = (sid: string | null, rx: number): string => JSON.stringify({ t: 'hello', v: PROTOCOL_VERSION, sid, rx });
 
 export function encodeWelcome(sid: string, resumed: boolean, rx: number, ttl: number, reason?: WelcomeReason): string {
-  return JSON.stringify(resumed ? { t: 'welcome', v: 1, sid, resumed, rx, ttl } : { t: 'welcome', v: 1, sid, resumed, rx, ttl, reason });
+  return JSON.stringify(resumed ? { t: 'welcome', v: PROTOCOL_VERSION, sid, resumed, rx, ttl } : { t: 'welcome', v: PROTOCOL_VERSION, sid, resumed, rx, ttl, reason });
 }
 
 /**

@@ -39,8 +39,6 @@ export const ACK_EVERY = 64;
 
 /** The room a message sent to a user carries in `r` (PROTOCOL.md "Rooms and users"). */
 export const USER_ROOM = 'user';
-/** Longest room name, in characters. */
-export const ROOM_MAX = 200;
 
 /** The plain heartbeat texts a session link carries beside its JSON frames (never JSON, never sequenced). */
 export const HEARTBEAT_PING = 'ping';

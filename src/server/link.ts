@@ -116,13 +116,21 @@ export class Link implements LinkInput, SessionLink, OutboxOwner {
     this.transport.close(code, reason);
   }
 
-  idle(): Promise<void> { return this.inbound.idle(); }
+  idle(): Promise<void> {
+    return this.inbound.idle();
+  }
 
-  pull(s: number): void { this.out.pull(s); }
+  pull(s: number): void {
+    this.out.pull(s);
+  }
 
-  offer(m: StoredMessage, tail?: string): void { this.out.offer(m, tail); }
+  offer(m: StoredMessage, tail?: string): void {
+    this.out.offer(m, tail);
+  }
 
-  heard(m: StoredMessage, tail: string): void { this.out.heard(m, tail); }
+  heard(m: StoredMessage, tail: string): void {
+    this.out.heard(m, tail);
+  }
 
   volatile(text: string): boolean {
     return this.state === 'open' && this.out.write(text);
@@ -134,9 +142,13 @@ export class Link implements LinkInput, SessionLink, OutboxOwner {
     this.host.observer.serverMessage(this.ss!.wrote(s));
   }
 
-  isOpen(): boolean { return this.state === 'open'; }
+  isOpen(): boolean {
+    return this.state === 'open';
+  }
 
-  clientAcked(): number { return this.clientAck; }
+  clientAcked(): number {
+    return this.clientAck;
+  }
 
   drained(): void {
     if (this.recorded > this.ackSent) this.sendAck();

@@ -2,7 +2,8 @@
 import { CHECKS, runConformance } from '../../src/conformance';
 import type { ConformanceOptions, ConformanceReport } from '../../src/conformance';
 import { parseTestCommand } from '../../src/protocol';
-import type { ServerSession, SessionServer } from '../../src/server';
+import type { PublishOptions, ServerSession, SessionServer } from '../../src/server';
+import { volatileBurst } from '../../src/dev-server/session-mode';
 
 /** The limits every server in these tests runs with, and the kit is told. */
 export const LIMITS = { maxBuffered: 50, ttl: 3000, helloTimeout: 1000, maxSessions: 20 };
@@ -33,17 +34,12 @@ export const statuses = (report: ConformanceReport): Record<string, string> => O
  */
 export function keepTestContract(server: Pick<SessionServer, 'publish'>): (session: ServerSession) => void {
   const ignore = (): undefined => undefined;
-  const burst = async (session: ServerSession, n: number): Promise<void> => {
-    const room = `conformance:${session.id}`;
-    await session.join(room);
-    for (let i = 1; i <= n; i++) await server.publish(room, String(i), { volatile: true });
-    await session.leave(room);
-  };
+  const publish = (room: string, data: string, options: PublishOptions): Promise<unknown> => server.publish(room, data, options);
   return (session) =>
     session.on('message', (data) => {
       const command = parseTestCommand(data);
       if (command?.conformance === 'push') for (let i = 1; i <= command.n; i++) session.send(String(i)).catch(ignore);
-      else if (command?.conformance === 'volatile') burst(session, command.n).catch(ignore);
+      else if (command?.conformance === 'volatile') volatileBurst(session, command.n, publish).catch(ignore);
       else session.send(data).catch(ignore);
     });
 }

@@ -3,18 +3,8 @@
  * answer — the same frame, or the same `invalid` message — for every text, valid or hostile.
  */
 import { encodeAck, encodeMsg, parseFrame, parseFrameFast } from '../../src/protocol';
+import { seededRandom as random } from '../../src/testing/seeded-random';
 
-/** A small seeded generator (mulberry32), so a failure names a reproducible case. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** What the scanner looks at closely: JSON punctuation, digits, escapes, control and surrogate characters, base64. */
 const ALPHABET = ['"', '\\', '{', '}', ',', ':', ' ', '0', '1', '9', '-', '.', 'e', 'a', 'b', 'd', 's', 't', 'u', 'n', '/', '=', '+', 'A', '\n', '\t', '\u0000', '\u001f', '\u007f', '\u2028', '\ud800', '\udc00', '😀', '中', 'x'];

@@ -8,6 +8,7 @@ import { fork } from 'child_process';
 import type { ChildProcess } from 'child_process';
 import { WxSocketManager } from '../../src';
 import type { ConnectSocket } from '../../src';
+import { sleep } from './real-helpers';
 
 export interface SoakNode {
   name: string;
@@ -114,7 +115,7 @@ export async function* faultSchedule<F>(faults: readonly F[], random: () => numb
   const end = Date.now() + ms;
   for (const fault of plan) {
     if (Date.now() > end - 1500) return;
-    await new Promise((r) => setTimeout(r, gap + random() * 1200));
+    await sleep(gap + random() * 1200);
     yield fault;
   }
 }

@@ -5,7 +5,8 @@
  */
 import type { SessionStore, StoreEvent } from '../../src/server/store';
 import { describeRoomsContract } from './store-rooms-contract';
-import { cap, made, sleep, useStore } from './store-harness';
+import { sleep } from './real-helpers';
+import { cap, made, useStore } from './store-harness';
 
 const TTL = 120000;
 

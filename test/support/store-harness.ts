@@ -1,5 +1,6 @@
 /** A fresh store per test, closed after it with every subscription it had; the store suites share it. */
 import type { BufferLimit, SessionState, SessionStore, StoreEvent } from '../../src/server/store';
+import { until } from './real-helpers';
 
 /** A session from `store.create` (no per-user limit asked, so it always is one). */
 export async function made(store: SessionStore, user: string, node: string, ttl: number): Promise<SessionState> {
@@ -11,7 +12,6 @@ export async function made(store: SessionStore, user: string, node: string, ttl:
 /** A buffer limit of `messages` messages and no byte limit. */
 export const cap = (messages: number): BufferLimit => ({ messages, bytes: Number.MAX_SAFE_INTEGER });
 
-export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 export interface StoreHarness {
   /** This test's store. */
@@ -40,9 +40,6 @@ export function useStore(makeStore: () => SessionStore | Promise<SessionStore>):
       stops.push(await store.subscribe(node, (e) => seen.push(e)));
       return seen;
     },
-    async until(cond, what) {
-      for (let i = 0; i < 400 && !cond(); i++) await sleep(5);
-      if (!cond()) throw new Error(`timed out waiting for ${what}`);
-    },
+    until: (cond, what) => until(cond, 2000, what),
   };
 }

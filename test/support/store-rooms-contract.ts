@@ -4,7 +4,8 @@
  * them, fan-out to every member's stream under its own seq, limits, doorbells, repeats, volatile.
  */
 import type { RoomLimit, SessionState, SessionStore, StoreEvent } from '../../src/server/store';
-import { cap, made, sleep, useStore } from './store-harness';
+import { sleep } from './real-helpers';
+import { cap, made, useStore } from './store-harness';
 
 const TTL = 120000;
 const ROOMY: RoomLimit = { rooms: 100, members: 1000 };
