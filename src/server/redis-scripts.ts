@@ -132,6 +132,13 @@ export interface Script {
   readonly sha: string;
 }
 
+/** A script by its text: with `flags` (Redis 7), a `#!lua` shebang naming them (none: a bare shebang); without, none. */
+export function makeScript(body: string, flags?: readonly string[]): Script {
+  const shebang = flags ? `#!lua${flags.length > 0 ? ` flags=${flags.join(',')}` : ''}\n` : '';
+  const lua = shebang + body;
+  return { lua, sha: createHash('sha1').update(lua).digest('hex') };
+}
+
 /**
  * How a script meets Redis's `maxmemory` (Redis 7 script flags):
  * - `bounded`: it never grows memory (it updates a few fields, trims, deletes), so it runs even at
@@ -142,17 +149,11 @@ export interface Script {
  * - `first-write`: its first write fails at OOM, before anything is written.
  * Refused appends and new sessions reach the app as STORE_FAILED.
  */
-/** A script with Redis 7 shebang `flags` (none: no shebang), addressed by its SHA1. */
-export function makeScript(body: string, flags: string[] = []): Script {
-  const lua = (flags.length > 0 ? `#!lua flags=${flags.join(',')}\n` : '') + body;
-  return { lua, sha: createHash('sha1').update(lua).digest('hex') };
-}
+const OOM_FLAGS = { bounded: ['allow-oom'], whole: [], 'first-write': undefined } as const;
 
 /** A session script (PRELUDE + `body`) meeting `maxmemory` as `oom` says. */
-export function script(body: string, oom: 'bounded' | 'whole' | 'first-write' = 'first-write'): Script {
-  const shebang = oom === 'bounded' ? '#!lua flags=allow-oom\n' : oom === 'whole' ? '#!lua\n' : '';
-  const lua = shebang + PRELUDE + body;
-  return { lua, sha: createHash('sha1').update(lua).digest('hex') };
+export function script(body: string, oom: keyof typeof OOM_FLAGS = 'first-write'): Script {
+  return makeScript(PRELUDE + body, OOM_FLAGS[oom]);
 }
 
 export const SCRIPTS = {
